@@ -1,0 +1,378 @@
+import { useMachine } from '@xstate/react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { GradeRecord, VersionRecord } from '../persistence/store.ts';
+import { LANGS, pick, useI18n, type Lang } from './i18n.tsx';
+import { Markdown } from './Markdown.tsx';
+import { loadStatementLang, saveStatementLang } from './prefs.ts';
+import { exerciseHref, mapHref, replayHref } from './router.ts';
+import { useServices } from './services.tsx';
+import type { ExerciseInfo, GradingClient } from './types.ts';
+import { useAutosave } from './useAutosave.ts';
+import { workspaceMachine } from './workspace-machine.ts';
+import { GradeView, RunView } from './Results.tsx';
+
+const CodeEditor = lazy(() => import('./CodeEditor.tsx'));
+
+export interface WorkspaceProps {
+  exercise: ExerciseInfo;
+  client: GradingClient;
+  replay?: { checkId: string; seed: number };
+}
+
+export function Workspace(props: WorkspaceProps) {
+  const { exercise } = props;
+  const { t, lang } = useI18n();
+  const { store, reportStorageError } = useServices();
+  const [initialCode, setInitialCode] = useState<string | null>(null);
+
+  useEffect(() => {
+    document.title = `${pick(exercise.title, lang)} · ${t.appTitle}`;
+  }, [exercise, lang, t]);
+
+  useEffect(() => {
+    let live = true;
+    setInitialCode(null);
+    store.loadDraft(exercise.id).then(
+      (draft) => live && setInitialCode(draft?.code ?? exercise.starter),
+      (error: unknown) => {
+        if (!live) return;
+        reportStorageError(error);
+        setInitialCode(exercise.starter);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [exercise, store, reportStorageError]);
+
+  if (initialCode === null) return <div className="workspace-loading muted">{t.editorLoading}</div>;
+  return <WorkspaceLoaded key={exercise.id} {...props} initialCode={initialCode} />;
+}
+
+function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
+  const { exercise, client, replay } = props;
+  const { t, lang } = useI18n();
+  const { store, reportStorageError } = useServices();
+  const [statementLang, setStatementLangState] = useState<Lang>(() => loadStatementLang(lang));
+  const setStatementLang = (l: Lang) => {
+    setStatementLangState(l);
+    saveStatementLang(l);
+  };
+  // The UI language toggle also switches the statement.
+  const firstLang = useRef(true);
+  useEffect(() => {
+    if (firstLang.current) {
+      firstLang.current = false;
+      return;
+    }
+    setStatementLangState(lang);
+    saveStatementLang(lang);
+  }, [lang]);
+
+  const codeRef = useRef(props.initialCode);
+  const editorRef = useRef<{ setValue(code: string): void; focus(): void } | null>(null);
+  const autosave = useAutosave(store, exercise.id, reportStorageError);
+
+  const [snapshot, send] = useMachine(workspaceMachine, { input: { client, exerciseId: exercise.id } });
+  const busy = snapshot.matches('running') || snapshot.matches('grading');
+
+  const [checkId, setCheckId] = useState(() => replay?.checkId ?? exercise.checks[0]?.id ?? '');
+  const [seed, setSeed] = useState(() => replay?.seed ?? 1);
+
+  const [versions, setVersions] = useState<VersionRecord[]>([]);
+  const [grades, setGrades] = useState<GradeRecord[]>([]);
+  const refreshHistory = useCallback(() => {
+    Promise.all([store.listVersions(exercise.id), store.listGrades(exercise.id)]).then(([v, g]) => {
+      setVersions(v);
+      setGrades(g);
+    }, reportStorageError);
+  }, [store, exercise.id, reportStorageError]);
+  useEffect(refreshHistory, [refreshHistory, autosave.savedAt]);
+
+  const run = useCallback(
+    (c = checkId, s = seed) => {
+      if (!c) return;
+      send({ type: 'RUN', code: codeRef.current, checkId: c, seed: s });
+    },
+    [send, checkId, seed],
+  );
+  const grade = useCallback(() => send({ type: 'GRADE', code: codeRef.current }), [send]);
+
+  // Deep link to a replay: run that check with that seed once the workspace is ready.
+  const replayKey = replay ? `${replay.checkId}/${replay.seed}` : '';
+  useEffect(() => {
+    if (!replay) return;
+    setCheckId(replay.checkId);
+    setSeed(replay.seed);
+    send({ type: 'RUN', code: codeRef.current, checkId: replay.checkId, seed: replay.seed });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [replayKey]);
+
+  // Persist each finished grade once.
+  const persisted = useRef(0);
+  useEffect(() => {
+    const result = snapshot.context.result;
+    if (snapshot.context.generation === persisted.current || !result || result.kind !== 'grade') return;
+    persisted.current = snapshot.context.generation;
+    const report = result.report;
+    store
+      .recordGrade({
+        exerciseId: exercise.id,
+        at: result.at,
+        score: report.score,
+        maxScore: report.maxScore,
+        level: report.level,
+        code: result.code,
+        checks: report.checks.map((c) => ({
+          checkId: c.checkId,
+          passed: c.passed,
+          points: c.points,
+          maxPoints: c.maxPoints,
+          failingSeed: c.failingSeed,
+        })),
+      })
+      .then(refreshHistory, reportStorageError);
+  }, [snapshot.context.generation, snapshot.context.result, store, exercise.id, refreshHistory, reportStorageError]);
+
+  // Shortcuts also work outside the editor.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Enter' || !(e.ctrlKey || e.metaKey)) return;
+      if ((e.target as HTMLElement | null)?.closest?.('.monaco-editor')) return; // the editor has its own bindings
+      e.preventDefault();
+      if (e.shiftKey) grade();
+      else run();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [run, grade]);
+
+  const onChange = useCallback(
+    (code: string) => {
+      codeRef.current = code;
+      autosave.schedule(code);
+    },
+    [autosave],
+  );
+
+  const replaceCode = async (code: string, kind: 'reset' | 'restore') => {
+    try {
+      await autosave.flush();
+      await store.addVersion(exercise.id, codeRef.current, kind);
+    } catch (error) {
+      reportStorageError(error);
+    }
+    if (editorRef.current) editorRef.current.setValue(code);
+    else onChange(code);
+    await autosave.flush();
+    refreshHistory();
+  };
+
+  const onReset = () => {
+    if (window.confirm(t.resetConfirm)) void replaceCode(exercise.starter, 'reset');
+  };
+  const onRestore = (code: string) => {
+    if (window.confirm(t.restoreConfirm)) void replaceCode(code, 'restore');
+  };
+
+  const progress = snapshot.context.progress;
+  let status: string;
+  if (snapshot.matches('running')) status = t.running;
+  else if (snapshot.matches('grading')) status = progress ? t.gradingProgress(progress.done, progress.total) : t.grading;
+  else if (snapshot.matches('stopped')) status = t.stopped;
+  else if (snapshot.matches('error')) status = t.engineError(snapshot.context.error ?? '');
+  else if (snapshot.matches('done')) {
+    const r = snapshot.context.result!;
+    status =
+      r.kind === 'grade'
+        ? `${t.score}: ${t.scoreLine(r.report.score, r.report.maxScore)}`
+        : r.run.sandboxError
+          ? pick(r.run.sandboxError, lang)
+          : t.runFinished(pick(r.run.outcome, lang));
+  } else status = t.idleHint;
+
+  const checkTitle = useMemo(() => {
+    const map = new Map(exercise.checks.map((c) => [c.id, pick(c.title, lang)]));
+    return (id: string) => map.get(id) ?? id;
+  }, [exercise.checks, lang]);
+
+  return (
+    <div className="workspace" data-testid="workspace" data-state={String(snapshot.value)}>
+      <section className="pane statement-pane" aria-labelledby="exercise-title">
+        <nav className="crumbs" aria-label={t.courseMap}>
+          <a href={mapHref()}>← {t.backToMap}</a>
+        </nav>
+        <div className="statement-head">
+          <h1 id="exercise-title">{pick(exercise.title, lang)}</h1>
+          <div className="segmented" role="group" aria-label={t.statementLanguage}>
+            {LANGS.map((l) => (
+              <button
+                key={l}
+                type="button"
+                aria-pressed={statementLang === l}
+                onClick={() => setStatementLang(l)}
+                data-testid={`statement-lang-${l}`}
+              >
+                {l.toUpperCase()}
+              </button>
+            ))}
+          </div>
+        </div>
+        <Markdown source={pick(exercise.statement, statementLang)} lang={statementLang} className="markdown statement" />
+        {exercise.hints.length > 0 && (
+          <section className="hints" aria-label={t.hints}>
+            <h2>{t.hints}</h2>
+            {exercise.hints.map((hint, i) => (
+              <details key={i}>
+                <summary>{t.showHint(i + 1)}</summary>
+                <Markdown source={pick(hint, statementLang)} lang={statementLang} />
+              </details>
+            ))}
+          </section>
+        )}
+        <History versions={versions} grades={grades} onRestore={onRestore} />
+      </section>
+
+      <section className="pane work-pane" aria-label={t.editorLabel}>
+        <div className="toolbar" role="toolbar" aria-label={t.editorLabel}>
+          <label className="field">
+            <span>{t.scenario}</span>
+            <select value={checkId} onChange={(e) => setCheckId(e.target.value)} data-testid="scenario">
+              {exercise.checks.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {pick(c.title, lang)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field seed-field">
+            <span>{t.seed}</span>
+            <input
+              type="number"
+              min={0}
+              step={1}
+              value={seed}
+              onChange={(e) => setSeed(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
+              data-testid="seed"
+            />
+          </label>
+          <button type="button" onClick={() => run()} disabled={busy} title={t.runTitle} data-testid="run">
+            ▶ {t.run}
+          </button>
+          <button type="button" className="primary" onClick={grade} disabled={busy} title={t.gradeTitle} data-testid="grade">
+            ✓ {t.grade}
+          </button>
+          <button type="button" onClick={() => send({ type: 'STOP' })} disabled={!busy} data-testid="stop">
+            ■ {t.stop}
+          </button>
+          <span className="toolbar-spacer" />
+          <SaveStatus savedAt={autosave.savedAt} pending={autosave.pending} />
+          <button type="button" className="quiet" onClick={onReset} disabled={busy} data-testid="reset">
+            ↺ {t.resetToStarter}
+          </button>
+        </div>
+        <div className="editor-frame">
+          <Suspense fallback={<div className="editor-loading">{t.editorLoading}</div>}>
+            <CodeEditor
+              exerciseId={exercise.id}
+              value={props.initialCode}
+              extraLibs={exercise.extraLibs}
+              onChange={onChange}
+              onRun={() => run()}
+              onGrade={grade}
+              editorRef={editorRef}
+            />
+          </Suspense>
+        </div>
+        <div className="results" aria-label={t.results}>
+          <p className={`status-line state-${String(snapshot.value)}`} role="status" aria-live="polite" data-testid="status">
+            {status}
+          </p>
+          {snapshot.matches('grading') && progress && (
+            <progress max={progress.total} value={progress.done} aria-label={t.grading} />
+          )}
+          {snapshot.matches('done') && snapshot.context.result?.kind === 'run' && (
+            <RunView
+              run={snapshot.context.result.run}
+              title={replay && replay.checkId === snapshot.context.result.run.checkId && replay.seed === snapshot.context.result.run.seed
+                ? t.replayOf(checkTitle(replay.checkId), replay.seed)
+                : undefined}
+              closeHref={replay ? exerciseHref(exercise.id) : undefined}
+              checkTitle={checkTitle}
+            />
+          )}
+          {snapshot.matches('done') && snapshot.context.result?.kind === 'grade' && (
+            <GradeView
+              report={snapshot.context.result.report}
+              replayHref={(c, s) => replayHref(exercise.id, c, s)}
+            />
+          )}
+        </div>
+      </section>
+    </div>
+  );
+}
+
+function SaveStatus(props: { savedAt: number | null; pending: boolean }) {
+  const { t, lang } = useI18n();
+  const text = props.pending
+    ? t.saving
+    : props.savedAt
+      ? t.savedAt(new Date(props.savedAt).toLocaleTimeString(lang === 'ru' ? 'ru-RU' : 'en-GB'))
+      : t.notSavedYet;
+  return (
+    <span className="save-status muted" data-testid="save-status">
+      {text}
+    </span>
+  );
+}
+
+function History(props: { versions: VersionRecord[]; grades: GradeRecord[]; onRestore(code: string): void }) {
+  const { t, lang } = useI18n();
+  const fmt = (at: number) =>
+    new Date(at).toLocaleString(lang === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium' });
+  return (
+    <section className="history" aria-labelledby="history-title">
+      <details>
+        <summary>
+          <h2 id="history-title">
+            {t.history} ({props.versions.length})
+          </h2>
+        </summary>
+        {props.grades.length > 0 && (
+          <>
+            <h3>{t.grades}</h3>
+            <ul className="history-list" data-testid="grade-history">
+              {props.grades.map((g) => (
+                <li key={g.id}>
+                  <span>
+                    {fmt(g.at)} — {t.scoreLine(g.score, g.maxScore)}
+                  </span>
+                  <button type="button" className="quiet small" onClick={() => props.onRestore(g.code)}>
+                    {t.restore}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        {props.versions.length === 0 ? (
+          <p className="muted">{t.historyEmpty}</p>
+        ) : (
+          <ul className="history-list" data-testid="version-history">
+            {props.versions.map((v) => (
+              <li key={v.id}>
+                <span>
+                  {fmt(v.savedAt)} — {t.versionKind[v.kind] ?? v.kind} · {t.linesCount(v.code.split('\n').length)}
+                </span>
+                <button type="button" className="quiet small" onClick={() => props.onRestore(v.code)}>
+                  {t.restore}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </details>
+    </section>
+  );
+}

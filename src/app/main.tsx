@@ -1,0 +1,21 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { LabStore, requestPersistentStorage } from '../persistence/store.ts';
+import { App } from './App.tsx';
+import { loadEngine } from './engine.ts';
+import { ServicesProvider } from './services.tsx';
+import './styles.css';
+
+const store = new LabStore();
+const engine = loadEngine();
+// Avoid an unhandled rejection before a view subscribes; views show the error themselves.
+engine.catch(() => undefined);
+void requestPersistentStorage();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <ServicesProvider store={store} engine={engine}>
+      <App />
+    </ServicesProvider>
+  </StrictMode>,
+);
