@@ -84,12 +84,12 @@ function RouteView(props: { route: Route }) {
   return (
     <ExerciseRoute
       exerciseId={route.exerciseId}
-      replay={route.name === 'replay' ? { checkId: route.checkId, seed: route.seed } : undefined}
+      replay={route.name === 'replay' ? { checkId: route.checkId, seed: route.seed, scenario: route.scenario } : undefined}
     />
   );
 }
 
-function ExerciseRoute(props: { exerciseId: string; replay?: { checkId: string; seed: number } }) {
+function ExerciseRoute(props: { exerciseId: string; replay?: { checkId: string; seed?: number; scenario?: string } }) {
   const { t } = useI18n();
   const { engine } = useServices();
   const state = useAsync(() => engine, [engine]);

@@ -1,71 +1,170 @@
 import { pick, useI18n } from './i18n.tsx';
-import type { Diagnostic, GradeReport, RunResult } from './types.ts';
+import type { GradeReport, RunReport, SandboxFailure, TraceEvent } from './types.ts';
 
-/** Trace rows rendered at most (the full trace can have tens of thousands of events). */
-export const MAX_TRACE_ROWS = 400;
+/** Trace rows rendered at most (the full trace can have thousands of events). */
+export const MAX_TRACE_ROWS = 500;
 
 function formatTime(t: number): string {
   return `${Number.isInteger(t) ? t : t.toFixed(1)} ms`;
 }
 
-function Diagnostics(props: { diagnostics: Diagnostic[] }) {
-  const { t } = useI18n();
+function details(e: TraceEvent): string {
+  const parts: string[] = [];
+  if (e.peer) parts.push(`→ ${e.peer}`);
+  if (e.data !== undefined && e.data !== null) {
+    const d = e.data as Record<string, unknown>;
+    if (e.kind === 'log' && typeof d === 'object' && typeof d.message === 'string') parts.push(d.message);
+    else {
+      let json = JSON.stringify(e.data);
+      if (json.length > 220) json = `${json.slice(0, 217)}…`;
+      parts.push(json);
+    }
+  }
+  return parts.join(' ');
+}
+
+export function FailureView(props: { failure: SandboxFailure }) {
+  const { t, lang } = useI18n();
+  const { failure } = props;
+  if (failure.kind === 'compile') {
+    return (
+      <div className="banner banner-error" role="alert" data-testid="diagnostics">
+        <strong>{t.compileErrors}</strong>
+        <ul>
+          {failure.diagnostics.map((d, i) => (
+            <li key={i}>
+              <code>
+                {d.line}:{d.column}
+              </code>{' '}
+              {d.message}
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
   return (
-    <div className="banner banner-error" role="alert" data-testid="diagnostics">
-      <strong>{t.compileErrors}</strong>
-      <ul>
-        {props.diagnostics.map((d, i) => (
-          <li key={i}>
-            <code>
-              {d.line}:{d.column}
-            </code>{' '}
-            {d.message}
-          </li>
-        ))}
-      </ul>
-    </div>
+    <p className="banner banner-error" role="alert" data-testid="sandbox-error">
+      {failure.kind === 'timeout' ? `${t.timeoutMessage} ` : ''}
+      {pick(failure.message, lang)}
+    </p>
   );
 }
 
-export function RunView(props: { run: RunResult; title?: string; closeHref?: string; checkTitle(id: string): string }) {
-  const { t, lang } = useI18n();
-  const { run } = props;
-  const shown = run.trace.slice(0, MAX_TRACE_ROWS);
+export function TraceTable(props: { trace: TraceEvent[]; total?: number }) {
+  const { t } = useI18n();
+  const shown = props.trace.slice(0, MAX_TRACE_ROWS);
+  const total = props.total ?? props.trace.length;
   return (
-    <div className="run-view" data-testid="run-result" data-passed={String(run.passed)}>
+    <>
+      {total > shown.length && <p className="muted">{t.traceTruncated(shown.length, total)}</p>}
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={t.trace}>
+        <table className="trace-table" data-testid="trace">
+          <thead>
+            <tr>
+              <th scope="col">{t.colTime}</th>
+              <th scope="col">{t.colService}</th>
+              <th scope="col">{t.colKind}</th>
+              <th scope="col">{t.colDetails}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((e) => (
+              <tr key={e.id} className={`kind-${e.kind}`}>
+                <td className="num">{formatTime(e.t)}</td>
+                <td>{e.service ?? ''}</td>
+                <td>
+                  <span className="kind">{e.kind}</span>
+                </td>
+                <td className="details">{details(e)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+export function RunView(props: { report: RunReport; title?: string; closeHref?: string }) {
+  const { t, lang } = useI18n();
+  const { report } = props;
+  const allPassed = report.checks.every((c) => c.passed);
+  return (
+    <div className="run-view" data-testid="run-result" data-passed={String(allPassed)}>
       {props.title && (
         <div className="replay-head">
           <strong data-testid="replay-title">{props.title}</strong>
           {props.closeHref && <a href={props.closeHref}>{t.closeReplay}</a>}
         </div>
       )}
-      {run.sandboxError && (
-        <p className="banner banner-error" role="alert" data-testid="sandbox-error">
-          {pick(run.sandboxError, lang)}
-        </p>
+      <p className="run-summary" data-testid="run-summary">
+        {t.runSummary(t.reasons[report.reason] ?? report.reason, report.now, report.events)}
+      </p>
+      {report.problems.length > 0 && (
+        <div className="banner banner-error" role="alert" data-testid="problems">
+          <strong>{t.problems}</strong>
+          <ul>
+            {report.problems.map((p, i) => (
+              <li key={i}>
+                {p.service ? `${p.service}: ` : ''}
+                {p.message}
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
-      {run.diagnostics && run.diagnostics.length > 0 && <Diagnostics diagnostics={run.diagnostics} />}
-      {!run.sandboxError && !(run.diagnostics && run.diagnostics.length) && (
-        <p className={`outcome ${run.passed ? 'ok' : 'bad'}`} data-testid="run-outcome">
-          <span aria-hidden="true">{run.passed ? '✓' : '✗'}</span> {props.checkTitle(run.checkId)} · {t.seed} {run.seed}:{' '}
-          {pick(run.outcome, lang)}
-        </p>
+      {report.checks.length > 0 && (
+        <section>
+          <h3>{t.verdicts}</h3>
+          <ul className="checks compact">
+            {report.checks.map((c) => (
+              <li key={c.id} className={c.passed ? 'ok' : 'bad'} data-check-id={c.id} data-passed={String(c.passed)}>
+                <span className="check-mark" role="img" aria-label={c.passed ? t.passed : t.failed}>
+                  {c.passed ? '✓' : '✗'}
+                </span>
+                <div className="check-body">
+                  <div className="check-title">{pick(c.title, lang)}</div>
+                  {c.message && <p className="check-message">{pick(c.message, lang)}</p>}
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
+      <details className="faults">
+        <summary>
+          <h3>
+            {t.faults} ({report.faults.length})
+          </h3>
+        </summary>
+        {report.faults.length === 0 ? (
+          <p className="muted">{t.noFaults}</p>
+        ) : (
+          <ul className="fault-list">
+            {report.faults.map((f, i) => (
+              <li key={i}>
+                <code>{JSON.stringify(f)}</code>
+              </li>
+            ))}
+          </ul>
+        )}
+      </details>
       <details open className="logs">
         <summary>
           <h3>
-            {t.logs} ({run.logs.length})
+            {t.logs} ({report.logs.length})
           </h3>
         </summary>
-        {run.logs.length === 0 ? (
+        {report.logs.length === 0 ? (
           <p className="muted">{t.noLogs}</p>
         ) : (
           <ol className="log-list" data-testid="logs">
-            {run.logs.map((l, i) => (
+            {report.logs.map((l, i) => (
               <li key={i} className={`log-${l.level}`}>
                 <span className="log-time">{formatTime(l.t)}</span>
                 <span className="log-service">{l.service}</span>
-                <span className="log-text">{l.text}</span>
+                <span className="log-text">{l.message}</span>
               </li>
             ))}
           </ol>
@@ -74,40 +173,34 @@ export function RunView(props: { run: RunResult; title?: string; closeHref?: str
       <details open className="trace">
         <summary>
           <h3>
-            {t.trace} ({t.traceEvents(run.trace.length)})
+            {t.trace} ({t.traceEvents(report.events)})
           </h3>
         </summary>
-        {run.trace.length > shown.length && <p className="muted">{t.traceTruncated(shown.length, run.trace.length)}</p>}
-        <div className="table-scroll" tabIndex={0} aria-label={t.trace}>
-          <table className="trace-table" data-testid="trace">
-            <thead>
-              <tr>
-                <th scope="col">{t.colTime}</th>
-                <th scope="col">{t.colService}</th>
-                <th scope="col">{t.colKind}</th>
-                <th scope="col">{t.colDetails}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((e) => (
-                <tr key={e.id} className={`kind-${e.kind}`}>
-                  <td className="num">{formatTime(e.t)}</td>
-                  <td>{e.service}</td>
-                  <td>
-                    <span className="kind">{e.kind}</span>
-                  </td>
-                  <td className="details">{e.details}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <TraceTable trace={report.trace} total={Math.max(report.trace.length, report.events)} />
+      </details>
+      <details className="state">
+        <summary>
+          <h3>{t.finalState}</h3>
+        </summary>
+        {Object.entries(report.state).map(([service, tables]) =>
+          Object.entries(tables).map(([table, rows]) => (
+            <div key={`${service}.${table}`} className="state-table">
+              <h4>
+                {service}.{table} ({rows.length})
+              </h4>
+              <pre>{rows.map((r) => JSON.stringify(r)).join('\n')}</pre>
+            </div>
+          )),
+        )}
       </details>
     </div>
   );
 }
 
-export function GradeView(props: { report: GradeReport; replayHref(checkId: string, seed: number): string }) {
+export function GradeView(props: {
+  report: GradeReport;
+  replayHref(checkId: string, target: { seed: number } | { scenario: string }): string;
+}) {
   const { t, lang } = useI18n();
   const { report } = props;
   const full = report.score >= report.maxScore && report.maxScore > 0;
@@ -115,37 +208,50 @@ export function GradeView(props: { report: GradeReport; replayHref(checkId: stri
     <div className="grade-view" data-testid="grade-result">
       <p className={`score ${full ? 'ok' : ''}`} data-testid="score">
         {t.score}: <strong>{t.scoreLine(report.score, report.maxScore)}</strong>
-        {report.level && (
-          <span className="level">
-            {' '}
-            · {t.levelLabel}: {pick(report.level, lang)}
-          </span>
-        )}
+        <span className="level">
+          {' '}
+          · {t.levelReached}: {report.level ? t.levels[report.level] ?? report.level : t.noLevel}
+        </span>
+        <span className="muted"> · {t.seedsRun(report.seeds)}</span>
       </p>
-      {report.sandboxError && (
-        <p className="banner banner-error" role="alert" data-testid="sandbox-error">
-          {pick(report.sandboxError, lang)}
-        </p>
+      {report.problems.length > 0 && (
+        <div className="banner banner-error" role="alert" data-testid="problems">
+          <strong>{t.problems}</strong>
+          <ul>
+            {report.problems.map((p, i) => (
+              <li key={i}>
+                {p.service ? `${p.service}: ` : ''}
+                {p.message}
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
-      {report.diagnostics && report.diagnostics.length > 0 && <Diagnostics diagnostics={report.diagnostics} />}
       <ul className="checks" aria-label={t.results}>
         {report.checks.map((c) => (
-          <li key={c.checkId} className={c.passed ? 'ok' : 'bad'} data-check-id={c.checkId} data-passed={String(c.passed)}>
-            <span className="check-mark" aria-label={c.passed ? t.passed : t.failed} role="img">
+          <li key={c.id} className={c.passed ? 'ok' : 'bad'} data-check-id={c.id} data-passed={String(c.passed)}>
+            <span className="check-mark" role="img" aria-label={c.passed ? t.passed : t.failed}>
               {c.passed ? '✓' : '✗'}
             </span>
             <div className="check-body">
               <div className="check-title">
                 <span>{pick(c.title, lang)}</span>
                 <span className="check-points">
-                  {c.points} / {c.maxPoints} {t.points}
+                  {c.earned} / {c.points} {t.points}
                 </span>
               </div>
               {c.message && <p className="check-message">{pick(c.message, lang)}</p>}
-              {c.failingSeed !== undefined && (
+              {!c.passed && c.failingSeed !== null && (
                 <p className="check-seed">
                   <span data-testid="failing-seed">{t.failingSeed(c.failingSeed)}</span> ·{' '}
-                  <a href={props.replayHref(c.checkId, c.failingSeed)} data-testid="replay-link">
+                  <a href={props.replayHref(c.id, { seed: c.failingSeed })} data-testid="replay-link">
+                    {t.replaySeed}
+                  </a>
+                </p>
+              )}
+              {!c.passed && c.failingSeed === null && c.failingScenario && c.failingScenario !== 'random' && (
+                <p className="check-seed">
+                  <a href={props.replayHref(c.id, { scenario: c.failingScenario })} data-testid="replay-link">
                     {t.replaySeed}
                   </a>
                 </p>

@@ -6,17 +6,17 @@ import { Markdown } from './Markdown.tsx';
 import { loadStatementLang, saveStatementLang } from './prefs.ts';
 import { exerciseHref, mapHref, replayHref } from './router.ts';
 import { useServices } from './services.tsx';
-import type { ExerciseInfo, GradingClient } from './types.ts';
+import { RANDOM_SCENARIO, type ExerciseInfo, type GradingClient } from './types.ts';
 import { useAutosave } from './useAutosave.ts';
 import { workspaceMachine } from './workspace-machine.ts';
-import { GradeView, RunView } from './Results.tsx';
+import { FailureView, GradeView, RunView } from './Results.tsx';
 
 const CodeEditor = lazy(() => import('./CodeEditor.tsx'));
 
 export interface WorkspaceProps {
   exercise: ExerciseInfo;
   client: GradingClient;
-  replay?: { checkId: string; seed: number };
+  replay?: { checkId: string; seed?: number; scenario?: string };
 }
 
 export function Workspace(props: WorkspaceProps) {
@@ -76,7 +76,7 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
   const [snapshot, send] = useMachine(workspaceMachine, { input: { client, exerciseId: exercise.id } });
   const busy = snapshot.matches('running') || snapshot.matches('grading');
 
-  const [checkId, setCheckId] = useState(() => replay?.checkId ?? exercise.checks[0]?.id ?? '');
+  const [scenario, setScenario] = useState(() => replayScenario(exercise, replay) ?? exercise.scenarios[0]?.id ?? RANDOM_SCENARIO);
   const [seed, setSeed] = useState(() => replay?.seed ?? 1);
 
   const [versions, setVersions] = useState<VersionRecord[]>([]);
@@ -90,21 +90,19 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
   useEffect(refreshHistory, [refreshHistory, autosave.savedAt]);
 
   const run = useCallback(
-    (c = checkId, s = seed) => {
-      if (!c) return;
-      send({ type: 'RUN', code: codeRef.current, checkId: c, seed: s });
-    },
-    [send, checkId, seed],
+    () => send({ type: 'RUN', code: codeRef.current, scenario, seed: scenario === RANDOM_SCENARIO ? seed : undefined }),
+    [send, scenario, seed],
   );
   const grade = useCallback(() => send({ type: 'GRADE', code: codeRef.current }), [send]);
 
   // Deep link to a replay: run that check with that seed once the workspace is ready.
-  const replayKey = replay ? `${replay.checkId}/${replay.seed}` : '';
+  const replayKey = replay ? `${replay.checkId}/${replay.seed}/${replay.scenario}` : '';
   useEffect(() => {
     if (!replay) return;
-    setCheckId(replay.checkId);
-    setSeed(replay.seed);
-    send({ type: 'RUN', code: codeRef.current, checkId: replay.checkId, seed: replay.seed });
+    const sc = replayScenario(exercise, replay) ?? RANDOM_SCENARIO;
+    setScenario(sc);
+    if (replay.seed !== undefined) setSeed(replay.seed);
+    send({ type: 'RUN', code: codeRef.current, scenario: sc, seed: sc === RANDOM_SCENARIO ? replay.seed : undefined });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [replayKey]);
 
@@ -112,23 +110,23 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
   const persisted = useRef(0);
   useEffect(() => {
     const result = snapshot.context.result;
-    if (snapshot.context.generation === persisted.current || !result || result.kind !== 'grade') return;
+    if (snapshot.context.generation === persisted.current || !result || result.kind !== 'grade' || !result.grade.ok) return;
     persisted.current = snapshot.context.generation;
-    const report = result.report;
+    const report = result.grade.report;
     store
       .recordGrade({
         exerciseId: exercise.id,
         at: result.at,
         score: report.score,
         maxScore: report.maxScore,
-        level: report.level,
         code: result.code,
+        level: report.level ?? undefined,
         checks: report.checks.map((c) => ({
-          checkId: c.checkId,
+          checkId: c.id,
           passed: c.passed,
-          points: c.points,
-          maxPoints: c.maxPoints,
-          failingSeed: c.failingSeed,
+          points: c.earned,
+          maxPoints: c.points,
+          failingSeed: c.failingSeed ?? undefined,
         })),
       })
       .then(refreshHistory, reportStorageError);
@@ -183,18 +181,28 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
   else if (snapshot.matches('error')) status = t.engineError(snapshot.context.error ?? '');
   else if (snapshot.matches('done')) {
     const r = snapshot.context.result!;
-    status =
-      r.kind === 'grade'
-        ? `${t.score}: ${t.scoreLine(r.report.score, r.report.maxScore)}`
-        : r.run.sandboxError
-          ? pick(r.run.sandboxError, lang)
-          : t.runFinished(pick(r.run.outcome, lang));
+    const failure = r.kind === 'grade' ? (r.grade.ok ? null : r.grade.failure) : r.run.ok ? null : r.run.failure;
+    if (failure) status = failure.kind === 'compile' ? t.compileErrors : failure.kind === 'timeout' ? t.timeoutMessage : t.runFailed;
+    else if (r.kind === 'grade' && r.grade.ok) status = `${t.score}: ${t.scoreLine(r.grade.report.score, r.grade.report.maxScore)}`;
+    else if (r.kind === 'run' && r.run.ok) {
+      const checks = r.run.report.checks;
+      status = t.runFinished(checks.length === 0 ? '—' : checks.every((c) => c.passed) ? '✓' : '✗');
+    }
+    else status = '';
   } else status = t.idleHint;
 
   const checkTitle = useMemo(() => {
     const map = new Map(exercise.checks.map((c) => [c.id, pick(c.title, lang)]));
     return (id: string) => map.get(id) ?? id;
   }, [exercise.checks, lang]);
+  const scenarioTitle = (id: string) => pick(exercise.scenarios.find((x) => x.id === id)?.title, lang) || id;
+  const result = snapshot.matches('done') ? snapshot.context.result : null;
+  const replayTitle =
+    replay && result?.kind === 'run'
+      ? replay.scenario
+        ? t.replayScenario(checkTitle(replay.checkId), scenarioTitle(replay.scenario))
+        : t.replayOf(checkTitle(replay.checkId), replay.seed ?? 0)
+      : undefined;
 
   return (
     <div className="workspace" data-testid="workspace" data-state={String(snapshot.value)}>
@@ -237,20 +245,22 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
         <div className="toolbar" role="toolbar" aria-label={t.editorLabel}>
           <label className="field">
             <span>{t.scenario}</span>
-            <select value={checkId} onChange={(e) => setCheckId(e.target.value)} data-testid="scenario">
-              {exercise.checks.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {pick(c.title, lang)}
+            <select value={scenario} onChange={(e) => setScenario(e.target.value)} data-testid="scenario">
+              {exercise.scenarios.map((sc) => (
+                <option key={sc.id} value={sc.id}>
+                  {pick(sc.title, lang)}
                 </option>
               ))}
+              <option value={RANDOM_SCENARIO}>{t.randomScenario}</option>
             </select>
           </label>
-          <label className="field seed-field">
+          <label className="field seed-field" title={scenario === RANDOM_SCENARIO ? undefined : t.seedDisabledHint}>
             <span>{t.seed}</span>
             <input
               type="number"
               min={0}
               step={1}
+              disabled={scenario !== RANDOM_SCENARIO}
               value={seed}
               onChange={(e) => setSeed(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
               data-testid="seed"
@@ -291,21 +301,18 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
           {snapshot.matches('grading') && progress && (
             <progress max={progress.total} value={progress.done} aria-label={t.grading} />
           )}
-          {snapshot.matches('done') && snapshot.context.result?.kind === 'run' && (
-            <RunView
-              run={snapshot.context.result.run}
-              title={replay && replay.checkId === snapshot.context.result.run.checkId && replay.seed === snapshot.context.result.run.seed
-                ? t.replayOf(checkTitle(replay.checkId), replay.seed)
-                : undefined}
-              closeHref={replay ? exerciseHref(exercise.id) : undefined}
-              checkTitle={checkTitle}
-            />
+          {snapshot.matches('error') && (
+            <p className="banner banner-error" role="alert" data-testid="engine-error">
+              {t.engineError(snapshot.context.error ?? '')}
+            </p>
           )}
-          {snapshot.matches('done') && snapshot.context.result?.kind === 'grade' && (
-            <GradeView
-              report={snapshot.context.result.report}
-              replayHref={(c, s) => replayHref(exercise.id, c, s)}
-            />
+          {result?.kind === 'run' && !result.run.ok && <FailureView failure={result.run.failure} />}
+          {result?.kind === 'grade' && !result.grade.ok && <FailureView failure={result.grade.failure} />}
+          {result?.kind === 'run' && result.run.ok && (
+            <RunView report={result.run.report} title={replayTitle} closeHref={replay ? exerciseHref(exercise.id) : undefined} />
+          )}
+          {result?.kind === 'grade' && result.grade.ok && (
+            <GradeView report={result.grade.report} replayHref={(c, target) => replayHref(exercise.id, c, target)} />
           )}
         </div>
       </section>
@@ -375,4 +382,11 @@ function History(props: { versions: VersionRecord[]; grades: GradeRecord[]; onRe
       </details>
     </section>
   );
+}
+
+/** The scenario a replay link asks for: a deterministic scenario, or a random fault run. */
+function replayScenario(exercise: ExerciseInfo, replay: WorkspaceProps['replay']): string | undefined {
+  if (!replay) return undefined;
+  if (replay.scenario && exercise.scenarios.some((s) => s.id === replay.scenario)) return replay.scenario;
+  return RANDOM_SCENARIO;
 }

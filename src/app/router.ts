@@ -4,7 +4,8 @@ import { useSyncExternalStore } from 'react';
 export type Route =
   | { name: 'map' }
   | { name: 'exercise'; exerciseId: string }
-  | { name: 'replay'; exerciseId: string; checkId: string; seed: number }
+  /** Replays one run of a check: a random fault run with `seed`, or a deterministic `scenario`. */
+  | { name: 'replay'; exerciseId: string; checkId: string; seed?: number; scenario?: string }
   | { name: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -20,7 +21,10 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'ex' && parts.length === 2) return { name: 'exercise', exerciseId: parts[1]! };
   if (parts[0] === 'ex' && parts.length === 5 && parts[2] === 'replay') {
     const seed = Number(parts[4]);
-    if (Number.isSafeInteger(seed)) return { name: 'replay', exerciseId: parts[1]!, checkId: parts[3]!, seed };
+    if (/^\d+$/.test(parts[4]!) && Number.isSafeInteger(seed)) return { name: 'replay', exerciseId: parts[1]!, checkId: parts[3]!, seed };
+  }
+  if (parts[0] === 'ex' && parts.length === 6 && parts[2] === 'replay' && parts[4] === 's') {
+    return { name: 'replay', exerciseId: parts[1]!, checkId: parts[3]!, scenario: parts[5]! };
   }
   return { name: 'not-found', path };
 }
@@ -33,8 +37,10 @@ export function exerciseHref(exerciseId: string): string {
   return `#/ex/${encodeURIComponent(exerciseId)}`;
 }
 
-export function replayHref(exerciseId: string, checkId: string, seed: number): string {
-  return `#/ex/${encodeURIComponent(exerciseId)}/replay/${encodeURIComponent(checkId)}/${seed}`;
+/** Link to a replay of a random fault run (`seed`) or of a deterministic scenario. */
+export function replayHref(exerciseId: string, checkId: string, target: { seed: number } | { scenario: string }): string {
+  const base = `#/ex/${encodeURIComponent(exerciseId)}/replay/${encodeURIComponent(checkId)}`;
+  return 'seed' in target ? `${base}/${target.seed}` : `${base}/s/${encodeURIComponent(target.scenario)}`;
 }
 
 function subscribe(onChange: () => void): () => void {

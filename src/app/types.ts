@@ -1,60 +1,21 @@
-import type { Localized } from './i18n.tsx';
+import type {
+  ExerciseInfo as GradingExerciseInfo,
+  GradeProgress,
+  GradeReport,
+  Localized,
+  RunReport,
+  TraceEvent,
+} from '../grading/types.ts';
 
-/**
- * The app's view of the course content and of the grading engine. The
- * adapters in `engine.ts` translate the grading layer's registry and reports
- * into these shapes, so the UI does not depend on the engine's internals.
- */
+export type { GradeProgress, GradeReport, RunReport, TraceEvent };
 
-export interface CheckInfo {
-  id: string;
-  title: Localized;
-  points: number;
-}
-
-export interface ExerciseInfo {
-  id: string;
-  /** 1..4 for the chapters of the block, 5 for the final project. */
-  chapter: number;
-  title: Localized;
-  /** Markdown. */
+/** An exercise as the app shows it: the grading layer's summary plus the learner-facing files. */
+export interface ExerciseInfo extends GradingExerciseInfo {
+  /** Markdown statement. */
   statement: Localized;
   starter: string;
   /** Type declarations registered in the editor (completion, hover, type errors). */
   extraLibs: { fileName: string; content: string }[];
-  checks: CheckInfo[];
-  maxScore: number;
-  hints: Localized[];
-}
-
-export interface LogLine {
-  t: number;
-  service: string;
-  level: string;
-  text: string;
-}
-
-export interface TraceRow {
-  id: number;
-  t: number;
-  kind: string;
-  service: string;
-  details: string;
-}
-
-export interface RunResult {
-  checkId: string;
-  seed: number;
-  /** Did the check's assertions hold on this run? */
-  passed: boolean;
-  /** Short outcome text (e.g. "quiescent at t=812ms", or the check's failure message). */
-  outcome: Localized | string;
-  logs: LogLine[];
-  trace: TraceRow[];
-  /** Compile diagnostics, if the code did not compile. */
-  diagnostics?: Diagnostic[];
-  /** Set when the sandbox stopped the code (wall-clock timeout, crash of the worker). */
-  sandboxError?: Localized | string;
 }
 
 export interface Diagnostic {
@@ -63,34 +24,22 @@ export interface Diagnostic {
   message: string;
 }
 
-export interface CheckResult {
-  checkId: string;
-  title: Localized;
-  points: number;
-  maxPoints: number;
-  passed: boolean;
-  failingSeed?: number;
-  message?: Localized | string;
-}
+/** Why the sandbox could not produce a report. */
+export type SandboxFailure =
+  | { kind: 'compile'; diagnostics: Diagnostic[] }
+  | { kind: 'timeout'; message: Localized | string }
+  | { kind: 'error'; message: Localized | string };
 
-export interface GradeReport {
-  exerciseId: string;
-  score: number;
-  maxScore: number;
-  level?: Localized | string;
-  checks: CheckResult[];
-  diagnostics?: Diagnostic[];
-  sandboxError?: Localized | string;
-}
+export type RunResult =
+  | { ok: true; scenario: string; seed: number | undefined; report: RunReport }
+  | { ok: false; scenario: string; seed: number | undefined; failure: SandboxFailure };
 
-export interface GradeProgress {
-  done: number;
-  total: number;
-}
+export type GradeResult = { ok: true; report: GradeReport } | { ok: false; failure: SandboxFailure };
 
 export interface RunOptions {
-  checkId: string;
-  seed: number;
+  /** A deterministic scenario id, or "random" (then `seed` picks the fault schedule). */
+  scenario: string;
+  seed?: number;
   signal?: AbortSignal;
 }
 
@@ -103,12 +52,7 @@ export interface GradeOptions {
 /** What the workspace needs from the grading engine. Runs happen off the main thread. */
 export interface GradingClient {
   run(exerciseId: string, code: string, options: RunOptions): Promise<RunResult>;
-  grade(exerciseId: string, code: string, options: GradeOptions): Promise<GradeReport>;
+  grade(exerciseId: string, code: string, options: GradeOptions): Promise<GradeResult>;
 }
 
-export class AbortedError extends Error {
-  constructor() {
-    super('aborted');
-    this.name = 'AbortError';
-  }
-}
+export const RANDOM_SCENARIO = 'random';

@@ -1,5 +1,5 @@
 import { assign, fromCallback, fromPromise, setup, type ActorRefFrom } from 'xstate';
-import type { GradeProgress, GradeReport, GradingClient, RunResult } from './types.ts';
+import type { GradeProgress, GradeResult, GradingClient, RunResult } from './types.ts';
 
 /**
  * Lifecycle of the workspace's Run / Grade actions:
@@ -9,7 +9,7 @@ import type { GradeProgress, GradeReport, GradingClient, RunResult } from './typ
 
 export type WorkspaceResult =
   | { kind: 'run'; run: RunResult; at: number }
-  | { kind: 'grade'; report: GradeReport; code: string; at: number };
+  | { kind: 'grade'; grade: GradeResult; code: string; at: number };
 
 export interface WorkspaceContext {
   client: GradingClient;
@@ -22,12 +22,12 @@ export interface WorkspaceContext {
 }
 
 export type WorkspaceEvent =
-  | { type: 'RUN'; code: string; checkId: string; seed: number }
+  | { type: 'RUN'; code: string; scenario: string; seed?: number }
   | { type: 'GRADE'; code: string; seeds?: number }
   | { type: 'STOP' }
   | { type: 'CLEAR' }
   | { type: 'GRADE.PROGRESS'; progress: GradeProgress }
-  | { type: 'GRADE.DONE'; report: GradeReport; code: string }
+  | { type: 'GRADE.DONE'; grade: GradeResult; code: string }
   | { type: 'GRADE.FAILED'; error: string };
 
 function errorText(error: unknown): string {
@@ -35,8 +35,8 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
-const runActor = fromPromise<RunResult, { client: GradingClient; exerciseId: string; code: string; checkId: string; seed: number }>(
-  ({ input, signal }) => input.client.run(input.exerciseId, input.code, { checkId: input.checkId, seed: input.seed, signal }),
+const runActor = fromPromise<RunResult, { client: GradingClient; exerciseId: string; code: string; scenario: string; seed?: number }>(
+  ({ input, signal }) => input.client.run(input.exerciseId, input.code, { scenario: input.scenario, seed: input.seed, signal }),
 );
 
 const gradeActor = fromCallback<WorkspaceEvent, { client: GradingClient; exerciseId: string; code: string; seeds?: number }>(
@@ -51,8 +51,8 @@ const gradeActor = fromCallback<WorkspaceEvent, { client: GradingClient; exercis
         },
       })
       .then(
-        (report) => {
-          if (!controller.signal.aborted) sendBack({ type: 'GRADE.DONE', report, code: input.code });
+        (grade) => {
+          if (!controller.signal.aborted) sendBack({ type: 'GRADE.DONE', grade, code: input.code });
         },
         (error: unknown) => {
           if (!controller.signal.aborted) sendBack({ type: 'GRADE.FAILED', error: errorText(error) });
@@ -95,7 +95,7 @@ export const workspaceMachine = setup({
         src: 'runActor',
         input: ({ context, event }) => {
           const e = event as Extract<WorkspaceEvent, { type: 'RUN' }>;
-          return { client: context.client, exerciseId: context.exerciseId, code: e.code, checkId: e.checkId, seed: e.seed };
+          return { client: context.client, exerciseId: context.exerciseId, code: e.code, scenario: e.scenario, seed: e.seed };
         },
         onDone: {
           target: 'done',
@@ -125,7 +125,7 @@ export const workspaceMachine = setup({
         'GRADE.DONE': {
           target: 'done',
           actions: assign({
-            result: ({ event }) => ({ kind: 'grade' as const, report: event.report, code: event.code, at: Date.now() }),
+            result: ({ event }) => ({ kind: 'grade' as const, grade: event.grade, code: event.code, at: Date.now() }),
             generation: ({ context }) => context.generation + 1,
           }),
         },

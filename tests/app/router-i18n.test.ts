@@ -19,7 +19,13 @@ describe('hash routes', () => {
 
   it('round-trips the links it builds, also with unusual ids', () => {
     expect(parseRoute(exerciseHref('a b/c'))).toEqual({ name: 'exercise', exerciseId: 'a b/c' });
-    expect(parseRoute(replayHref('ex', 'check/x', 42))).toEqual({ name: 'replay', exerciseId: 'ex', checkId: 'check/x', seed: 42 });
+    expect(parseRoute(replayHref('ex', 'check/x', { seed: 42 }))).toEqual({ name: 'replay', exerciseId: 'ex', checkId: 'check/x', seed: 42 });
+    expect(parseRoute(replayHref('ex', 'c', { scenario: 'crash after hotel' }))).toEqual({
+      name: 'replay',
+      exerciseId: 'ex',
+      checkId: 'c',
+      scenario: 'crash after hotel',
+    });
   });
 });
 
