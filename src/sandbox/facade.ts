@@ -1,0 +1,74 @@
+/**
+ * Hardened facades for host objects handed to learner code (the kernel's
+ * ServiceContext, Database, Logger, ...).
+ *
+ * `harden(ctx)` would deep-freeze the kernel's own objects (and everything
+ * reachable from them, e.g. the simulation state), so instead we hand out a
+ * frozen facade: every method of the object (own and inherited, except
+ * Object.prototype's) becomes a frozen bound wrapper, every other property a
+ * getter reading the live value. Non-plain objects returned by methods or
+ * properties (e.g. `ctx.database('other')`) get facades too; plain data
+ * (rows, arrays, promises, primitives) passes through. Learner code can
+ * therefore neither monkey-patch the kernel nor reach its internals.
+ *
+ * Only valid in a realm prepared with prepareSandboxRealm() (uses `harden`).
+ */
+
+const facades = new WeakMap<object, object>();
+
+const hardenFn = <T>(v: T): T => (globalThis as unknown as { harden: <X>(x: X) => X }).harden(v);
+
+function isPassThrough(value: object): boolean {
+  if (typeof value === 'function') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || proto === Object.prototype || Array.isArray(value) || value instanceof Promise
+    || ArrayBuffer.isView(value) || value instanceof Error || value instanceof Date || value instanceof Map || value instanceof Set;
+}
+
+function wrapValue(value: unknown): unknown {
+  if (typeof value === 'function') return wrapFunction(value as (...a: unknown[]) => unknown, undefined);
+  if (typeof value !== 'object' || value === null) return value;
+  if (isPassThrough(value)) return value;
+  return exposeToLearner(value);
+}
+
+function wrapFunction(fn: (...a: unknown[]) => unknown, self: unknown): (...a: unknown[]) => unknown {
+  const name = typeof fn.name === 'string' ? fn.name : '';
+  const wrapper = {
+    [name](...args: unknown[]) {
+      return wrapValue(Reflect.apply(fn, self, args));
+    },
+  }[name]!;
+  return hardenFn(wrapper);
+}
+
+/**
+ * Returns a frozen facade of `target` (cached: the same target gives the same
+ * facade). Functions become wrappers that call the original with `this` =
+ * target; data properties become live getters.
+ */
+export function exposeToLearner<T extends object>(target: T): T {
+  if (typeof target !== 'object' || target === null) return target;
+  const cached = facades.get(target);
+  if (cached) return cached as T;
+  const facade: Record<PropertyKey, unknown> = {};
+  facades.set(target, facade);
+  const seen = new Set<PropertyKey>();
+  for (let o: object | null = target; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Reflect.ownKeys(o)) {
+      if (seen.has(key) || key === 'constructor') continue;
+      if (typeof key === 'string' && key.startsWith('#')) continue;
+      seen.add(key);
+      const d = Object.getOwnPropertyDescriptor(o, key)!;
+      if ('value' in d && typeof d.value === 'function') {
+        Object.defineProperty(facade, key, { value: wrapFunction(d.value as (...a: unknown[]) => unknown, target), enumerable: d.enumerable ?? false });
+      } else {
+        Object.defineProperty(facade, key, {
+          get: hardenFn(() => wrapValue(Reflect.get(target, key))),
+          enumerable: d.enumerable ?? false,
+        });
+      }
+    }
+  }
+  return hardenFn(facade) as T;
+}

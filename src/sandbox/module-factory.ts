@@ -1,0 +1,311 @@
+/**
+ * Learner module instances, INSIDE the worker realm (after prepareSandboxRealm()).
+ *
+ * createModuleFactory(compiled) returns a ModuleFactory: each call evaluates the
+ * compiled learner module in a fresh SES Compartment whose globals are the
+ * deterministic endowments bound to the given ModuleEnv (seeded Math.random,
+ * virtual Date / performance.now, virtual timers, seeded crypto.randomUUID) and
+ * returns its exports object. Module-level state therefore lives exactly as long
+ * as one service incarnation.
+ */
+import type { CompileOk } from './compile.ts';
+import { describeError, learnerUrl, type ErrorDescription } from './errors.ts';
+import { isSandboxRealm } from './realm.ts';
+
+export { describeError, type ErrorDescription };
+export { exposeToLearner } from './facade.ts';
+
+export type ConsoleLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';
+
+/** The seam with the kernel: what one module instance may use. */
+export interface ModuleEnv {
+  /** Seeded random number in [0, 1). */
+  random(): number;
+  /** Virtual time in ms since the start of the run. */
+  now(): number;
+  setTimer(fn: () => void, ms: number): number;
+  clearTimer(id: number): void;
+  /** Where the learner's `console.*` goes (default: discarded). */
+  log?(level: ConsoleLevel, args: unknown[]): void;
+}
+
+export type ModuleFactory = (env: ModuleEnv) => Record<string, unknown>;
+
+export interface ModuleFactoryOptions {
+  /** Virtual wall-clock epoch: `Date.now()` = epochMs + env.now(). Default 2025-01-01T00:00:00Z. */
+  epochMs?: number;
+  /** Loop iterations allowed within one synchronous turn before the loop guard throws. Default 10 000 000. */
+  loopLimit?: number;
+  /** Values for `require(name)` / value imports allowed at compile time (hardened before use). */
+  modules?: Record<string, unknown>;
+  /** Total bytes of ArrayBuffers / typed arrays one module instance may allocate. Default 128 MB. */
+  maxBufferBytes?: number;
+  /** Extra globals (hardened before use). */
+  globals?: Record<string, unknown>;
+}
+
+export const DEFAULT_EPOCH_MS = Date.UTC(2025, 0, 1);
+export const DEFAULT_LOOP_LIMIT = 10_000_000;
+export const DEFAULT_MAX_BUFFER_BYTES = 128 * 1024 * 1024;
+
+const BUFFER_CTORS = [
+  'ArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array',
+  'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
+] as const;
+
+/**
+ * ArrayBuffer memory lives outside the V8 heap, so resourceLimits do not cap
+ * it: the compartment gets constructors that charge a per-instance byte budget
+ * (a clear error at the learner's line). The Node host also watches the
+ * process's arrayBuffers as a hard backstop.
+ */
+function makeBufferConstructors(maxBytes: number): Record<string, unknown> {
+  let used = 0;
+  const charge = (bytes: number) => {
+    if (!Number.isFinite(bytes) || bytes < 0) return;
+    if (used + bytes > maxBytes) {
+      throw limitError(
+        `Memory limit: this module may allocate at most ${Math.round(maxBytes / 1048576)} MB of ArrayBuffers / typed arrays (asked for ${Math.round(bytes / 1048576)} MB more)`
+          + ` / Лимит памяти: модуль может выделить не больше ${Math.round(maxBytes / 1048576)} МБ под ArrayBuffer / типизированные массивы (запрошено ещё ${Math.round(bytes / 1048576)} МБ)`,
+      );
+    }
+    used += bytes;
+  };
+  const out: Record<string, unknown> = {};
+  for (const name of BUFFER_CTORS) {
+    const Real = (globalThis as unknown as Record<string, new (...a: unknown[]) => object>)[name]!;
+    const bpe = (Real as unknown as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1;
+    const Capped = {
+      [name]: function (this: unknown, ...args: unknown[]) {
+        if (!new.target) throw new TypeError(`Constructor ${name} requires 'new'`);
+        const a0 = args[0];
+        if (name === 'ArrayBuffer') charge(Number(a0 ?? 0));
+        else if (name !== 'DataView') {
+          if (typeof a0 === 'number' || typeof a0 === 'bigint') charge(Number(a0) * bpe);
+          else if (a0 && typeof a0 === 'object' && !(a0 instanceof ArrayBuffer)) {
+            const len = (a0 as { length?: unknown }).length;
+            if (typeof len === 'number') charge(len * bpe);
+          }
+        }
+        return Reflect.construct(Real, args, new.target === Capped ? Real : new.target);
+      },
+    }[name]!;
+    for (const key of Reflect.ownKeys(Real)) {
+      if (key === 'prototype' || key === 'length' || key === 'name') continue;
+      Object.defineProperty(Capped, key, Object.getOwnPropertyDescriptor(Real, key)!);
+    }
+    Object.defineProperty(Capped, 'prototype', { value: Real.prototype, writable: false });
+    out[name] = Capped;
+  }
+  // Shared memory is never needed by learner code.
+  out.SharedArrayBuffer = undefined;
+  return out;
+}
+
+interface CompartmentLike {
+  globalThis: Record<string, unknown>;
+  evaluate(source: string): unknown;
+}
+type CompartmentCtor = new (options: Record<string, unknown>) => CompartmentLike;
+
+const hardenFn = <T>(v: T): T => (globalThis as unknown as { harden: <X>(x: X) => X }).harden(v);
+
+/** Error raised by sandbox limits; `learnerLine` is read by describeError. */
+function limitError(message: string, line?: number): Error {
+  const e = new RangeError(message);
+  if (line !== undefined) Object.defineProperty(e, 'learnerLine', { value: line, enumerable: false });
+  return e;
+}
+
+function makeDate(env: ModuleEnv, epochMs: number): DateConstructor {
+  const RealDate = Date;
+  const nowMs = () => epochMs + env.now();
+  // A plain function (not a class) so that `Date()` without `new` works too.
+  const VirtualDate = function Date(this: unknown, ...args: unknown[]) {
+    if (!new.target) return new RealDate(nowMs()).toString();
+    if (args.length === 0) return new RealDate(nowMs());
+    return Reflect.construct(RealDate, args) as object;
+  } as unknown as DateConstructor & { prototype: Date };
+  Object.defineProperty(VirtualDate, 'prototype', { value: RealDate.prototype, writable: false });
+  Object.defineProperty(VirtualDate, 'now', { value: function now() { return nowMs(); }, writable: true, configurable: true });
+  Object.defineProperty(VirtualDate, 'parse', { value: RealDate.parse, writable: true, configurable: true });
+  Object.defineProperty(VirtualDate, 'UTC', { value: RealDate.UTC, writable: true, configurable: true });
+  return VirtualDate;
+}
+
+function makeMath(env: ModuleEnv): Math {
+  const m = {} as Record<PropertyKey, unknown>;
+  for (const key of Reflect.ownKeys(Math)) {
+    if (key === 'random') continue;
+    Object.defineProperty(m, key, Object.getOwnPropertyDescriptor(Math, key)!);
+  }
+  Object.defineProperty(m, 'random', { value: function random() { return env.random(); }, writable: true, configurable: true });
+  return m as unknown as Math;
+}
+
+function randomBytes(env: ModuleEnv, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(Math.floor(env.random() * 256) & 255);
+  return out;
+}
+
+function makeCrypto(env: ModuleEnv) {
+  return {
+    randomUUID(): string {
+      const b = randomBytes(env, 16);
+      b[6] = (b[6]! & 0x0f) | 0x40;
+      b[8] = (b[8]! & 0x3f) | 0x80;
+      const h = b.map((x) => x.toString(16).padStart(2, '0')).join('');
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    },
+    getRandomValues<T extends ArrayBufferView>(array: T): T {
+      if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array || array instanceof DataView) {
+        throw new TypeError('crypto.getRandomValues needs an integer typed array');
+      }
+      const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+      const rnd = randomBytes(env, bytes.length);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = rnd[i]!;
+      return array;
+    },
+  };
+}
+
+function makeTimers(env: ModuleEnv) {
+  // Interval ids are negative so they never collide with the kernel's timer ids.
+  const intervals = new Map<number, number>();
+  let nextInterval = 1;
+  const check = (fn: unknown, what: string) => {
+    if (typeof fn !== 'function') {
+      throw new TypeError(`${what} needs a function (strings are never evaluated) / ${what} принимает только функцию`);
+    }
+  };
+  const delay = (ms: unknown) => {
+    const n = Number(ms);
+    return Number.isFinite(n) && n > 0 ? n : 0;
+  };
+  return {
+    setTimeout(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
+      check(fn, 'setTimeout');
+      return env.setTimer(() => fn(...args), delay(ms));
+    },
+    clearTimeout(id?: number): void {
+      if (typeof id !== 'number') return;
+      if (id < 0) {
+        const cur = intervals.get(id);
+        if (cur !== undefined) env.clearTimer(cur);
+        intervals.delete(id);
+      } else env.clearTimer(id);
+    },
+    setInterval(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
+      check(fn, 'setInterval');
+      const id = -nextInterval++;
+      // At least 1 virtual ms between ticks: a 0-ms interval would never let time advance.
+      const period = Math.max(1, delay(ms));
+      const tick = () => {
+        if (!intervals.has(id)) return;
+        intervals.set(id, env.setTimer(tick, period));
+        fn(...args);
+      };
+      intervals.set(id, env.setTimer(tick, period));
+      return id;
+    },
+  };
+}
+
+function makeConsole(env: ModuleEnv) {
+  const out = (level: ConsoleLevel) => (...args: unknown[]) => {
+    env.log?.(level, args);
+  };
+  return { log: out('log'), info: out('info'), warn: out('warn'), error: out('error'), debug: out('debug') };
+}
+
+function makeLoopGuard(limit: number) {
+  let count = 0;
+  let resetScheduled = false;
+  const reset = () => {
+    count = 0;
+    resetScheduled = false;
+  };
+  return function loopGuard(line: number): void {
+    if (++count > limit) {
+      throw limitError(
+        `Loop at line ${line} ran more than ${limit} iterations without yielding: probably an infinite loop`
+          + ` / Цикл в строке ${line} выполнил больше ${limit} итераций без передачи управления: вероятно, бесконечный цикл`,
+        line,
+      );
+    }
+    if (!resetScheduled) {
+      // The count only covers one synchronous turn: any await/timer resets it.
+      resetScheduled = true;
+      void Promise.resolve().then(reset);
+    }
+  };
+}
+
+function makeRequire(modules: Record<string, unknown>) {
+  return function require(name: unknown): unknown {
+    if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(modules, name)) return modules[name];
+    throw new Error(
+      `Modules are not available in the sandbox: require(${JSON.stringify(String(name))})`
+        + ` / Модули недоступны в песочнице: require(${JSON.stringify(String(name))})`,
+    );
+  };
+}
+
+/** The deterministic globals of one module instance (exported for tests). */
+export function makeSandboxGlobals(env: ModuleEnv, options: ModuleFactoryOptions = {}): Record<string, unknown> {
+  const epochMs = options.epochMs ?? DEFAULT_EPOCH_MS;
+  const timers = makeTimers(env);
+  return {
+    Math: makeMath(env),
+    Date: makeDate(env, epochMs),
+    setTimeout: timers.setTimeout,
+    clearTimeout: timers.clearTimeout,
+    setInterval: timers.setInterval,
+    clearInterval: timers.clearTimeout,
+    queueMicrotask(fn: () => void) {
+      if (typeof fn !== 'function') throw new TypeError('queueMicrotask needs a function');
+      void Promise.resolve().then(fn);
+    },
+    crypto: makeCrypto(env),
+    performance: { now: () => env.now(), timeOrigin: epochMs },
+    console: makeConsole(env),
+    ...makeBufferConstructors(options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES),
+    ...(options.globals ?? {}),
+  };
+}
+
+/**
+ * Builds the factory for one compiled learner module. Must run in a realm
+ * prepared with prepareSandboxRealm().
+ */
+export function createModuleFactory(compiled: CompileOk, options: ModuleFactoryOptions = {}): ModuleFactory {
+  if (!isSandboxRealm()) {
+    throw new Error('createModuleFactory: call prepareSandboxRealm() in this (worker) realm first');
+  }
+  const Compartment = (globalThis as unknown as { Compartment: CompartmentCtor }).Compartment;
+  const fileName = compiled.fileName ?? 'solution.ts';
+  const wrapped = `(function (exports, module, require) {\n${compiled.js}\n})\n//# sourceURL=${learnerUrl(fileName)}\n`;
+  const modules = hardenFn({ ...(options.modules ?? {}) });
+  const extraGlobals = options.globals ? hardenFn({ ...options.globals }) : undefined;
+  const limit = options.loopLimit ?? DEFAULT_LOOP_LIMIT;
+  const requireFn = hardenFn(makeRequire(modules));
+
+  return function moduleFactory(env: ModuleEnv): Record<string, unknown> {
+    const globals = makeSandboxGlobals(env, { ...options, globals: extraGlobals });
+    for (const key of Object.keys(globals)) hardenFn(globals[key]);
+    const compartment = new Compartment({ __options__: true, globals, name: fileName });
+    if (compiled.loopGuard) {
+      Object.defineProperty(compartment.globalThis, compiled.loopGuard, {
+        value: hardenFn(makeLoopGuard(limit)),
+        writable: false,
+        enumerable: false,
+        configurable: false,
+      });
+    }
+    const init = compartment.evaluate(wrapped) as (e: object, m: object, r: unknown) => void;
+    const module: { exports: Record<string, unknown> } = { exports: {} };
+    init.call(undefined, module.exports, module, requireFn);
+    return module.exports;
+  };
+}

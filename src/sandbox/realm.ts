@@ -1,0 +1,65 @@
+/**
+ * The sandbox realm: SES `lockdown()` of the worker's intrinsics.
+ *
+ * Call {@link prepareSandboxRealm} exactly in the worker that will evaluate
+ * learner code (Node worker_threads worker or browser Worker) — NEVER in the
+ * UI realm or in the vitest main process: lockdown freezes every intrinsic of
+ * the realm it runs in.
+ *
+ * Importing this module loads the `ses` shim (which only adds `lockdown`,
+ * `harden` and `Compartment` globals); freezing happens in prepareSandboxRealm.
+ */
+import 'ses';
+
+declare global {
+  // Globals added by the `ses` shim.
+  // eslint-disable-next-line no-var
+  var lockdown: (options?: Record<string, string>) => void;
+  // eslint-disable-next-line no-var
+  var harden: <T>(value: T) => T;
+}
+
+let prepared = false;
+
+/** Options used for lockdown (recorded in docs/decisions.md). */
+export const LOCKDOWN_OPTIONS = {
+  // Keep `err.stack` readable: describeError maps learner frames through the
+  // source map and drops host frames before anything leaves the worker.
+  errorTaming: 'unsafe',
+  stackFiltering: 'verbose',
+  // The host console stays the host console; learners get their own console endowment.
+  consoleTaming: 'unsafe',
+  // Node's `domain` module is never loaded in our workers.
+  domainTaming: 'unsafe',
+  // Lets ordinary code (kernel, libraries) assign e.g. `obj.toString = ...` on
+  // objects whose prototype is frozen ("override mistake").
+  overrideTaming: 'moderate',
+  // Compartments evaluate learner code through the SES safe evaluator.
+  evalTaming: 'safe-eval',
+} as const;
+
+/**
+ * Locks down the current realm once (idempotent). Returns the time it took in
+ * ms (0 when it was already prepared).
+ */
+export function prepareSandboxRealm(): number {
+  if (prepared) return 0;
+  const t0 = performance.now();
+  globalThis.lockdown({ ...LOCKDOWN_OPTIONS });
+  prepared = true;
+  return performance.now() - t0;
+}
+
+/** True once prepareSandboxRealm() has run in this realm. */
+export function isSandboxRealm(): boolean {
+  return prepared;
+}
+
+/**
+ * Deep-freezes an object graph (SES `harden`): use it for objects handed to
+ * learner code. Only valid after prepareSandboxRealm().
+ */
+export function harden<T>(value: T): T {
+  if (!prepared) throw new Error('harden() before prepareSandboxRealm(): the sandbox realm is not locked down');
+  return globalThis.harden(value);
+}

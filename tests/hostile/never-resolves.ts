@@ -1,0 +1,4 @@
+// expect: did-not-finish
+export function service(ctx: any) {
+  ctx.handle('ping', () => new Promise(() => {}));
+}

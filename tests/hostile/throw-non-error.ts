@@ -1,0 +1,7 @@
+// expect: error
+// message: 42
+export function service(ctx: any) {
+  ctx.handle('ping', () => {
+    throw 42;
+  });
+}

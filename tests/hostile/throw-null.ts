@@ -1,0 +1,7 @@
+// expect: error
+// message: null
+export function service(ctx: any) {
+  ctx.handle('ping', () => {
+    throw null;
+  });
+}

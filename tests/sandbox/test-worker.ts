@@ -1,0 +1,124 @@
+/**
+ * Minimal sandbox worker entry for tests/sandbox and bench/sandbox.ts: runs one
+ * compiled learner file as service "learner" in the real kernel, driven by a
+ * "client" service that calls learner.ping once; an "other" service owns a
+ * database (for the ownership-violation case).
+ *
+ * Order matters: lockdown first, then the kernel and the sandbox modules.
+ */
+import { prepareSandboxRealm } from '../../src/sandbox/realm.ts';
+import { serveJobs } from '../../src/sandbox/serve.ts';
+import { createModuleFactory, describeError } from '../../src/sandbox/module-factory.ts';
+import { formatDescription } from '../../src/sandbox/errors.ts';
+import type { CompileOk } from '../../src/sandbox/compile.ts';
+import { Simulation } from '../../src/sim/index.ts';
+
+const lockdownMs = prepareSandboxRealm();
+
+export interface TestJob {
+  compiled: CompileOk;
+  exportName: string;
+  seed: number;
+  maxEvents?: number;
+  maxTime?: number;
+  /** Extra: also report facts about the worker realm after the run. */
+  probeRealm?: boolean;
+}
+
+export interface TestResult {
+  reason: string;
+  events: number;
+  now: number;
+  digest: string;
+  /** The client's view: the reply to ping, or the error it got, or null if it never finished. */
+  reply: { value?: unknown; error?: string; line?: number; stack?: string } | null;
+  errors: { where?: string; message: string; line?: number; stack?: string }[];
+  violations: number;
+  logs: unknown[];
+  lockdownMs: number;
+  realm?: { objectProtoKeys: string[]; arrayProtoPolluted: boolean; processType: string };
+}
+
+serveJobs<TestJob, TestResult>(async (job, io) => {
+  const factory = createModuleFactory(job.compiled, { loopLimit: 5_000_000 });
+  const sim = new Simulation({
+    seed: job.seed,
+    trace: true,
+    maxEvents: job.maxEvents ?? 200_000,
+    maxTime: job.maxTime ?? 60_000,
+    describeError: (e) => {
+      const d = describeError(e, job.compiled);
+      // The kernel sends only name + message across the network: put the learner's line in the message.
+      return { name: d.name, message: formatDescription(d, job.compiled.fileName), ...(d.stack ? { stack: d.stack } : {}), ...(d.line !== undefined ? { line: d.line } : {}), ...(d.column !== undefined ? { column: d.column } : {}) };
+    },
+  });
+  sim.addService({
+    name: 'other',
+    start(ctx) {
+      ctx.db.createTable('secrets');
+      void ctx.db.put('secrets', { id: 's1', value: 'other-service-data' });
+    },
+  });
+  sim.addService({
+    name: 'learner',
+    start(ctx) {
+      const mod = factory({
+        random: ctx.random,
+        now: ctx.now,
+        setTimer: ctx.setTimer,
+        clearTimer: ctx.clearTimer,
+        log: (_level, args) => ctx.log.info(...args),
+      });
+      const fn = mod[job.exportName];
+      if (typeof fn !== 'function') throw new TypeError(`export ${job.exportName} is not a function`);
+      return (fn as (c: unknown) => void | Promise<void>)(ctx);
+    },
+  });
+  sim.addService({
+    name: 'client',
+    start(ctx) {
+      ctx.db.createTable('results');
+      ctx.setTimer(() => {
+        ctx.call('learner', 'ping', { n: 1 }, { timeoutMs: 100_000 }).then(
+          (value) => ctx.db.put('results', { id: 'reply', value: value ?? null }),
+          (err: Error & { remote?: { line?: number; stack?: string } }) =>
+            ctx.db.put('results', { id: 'reply', error: String(err?.message ?? err), line: err?.remote?.line ?? null, stack: err?.remote?.stack ?? null }),
+        );
+      }, 1);
+    },
+  });
+  io.post({ type: 'progress', phase: 'run', seed: job.seed }, { restartClock: true });
+  const r = await sim.runUntilQuiescent();
+  const rows = sim.rows('client', 'results') as { id: string; value?: unknown; error?: string; line?: number | null; stack?: string | null }[];
+  const replyRow = rows.find((x) => x.id === 'reply');
+  const events = sim.trace.events();
+  const errors = events
+    .filter((e) => (e.kind === 'handler-error' || e.kind === 'start-error') && e.service === 'learner')
+    .map((e) => {
+      const d = (e.data ?? {}) as { where?: string; error?: { message?: string; line?: number; stack?: string; name?: string } };
+      return { where: d.where, message: String(d.error?.message ?? ''), line: d.error?.line, stack: d.error?.stack };
+    });
+  const result: TestResult = {
+    reason: r.reason,
+    events: r.events,
+    now: r.now,
+    digest: sim.trace.digest(),
+    reply: replyRow
+      ? replyRow.error !== undefined
+        ? { error: replyRow.error, ...(typeof replyRow.line === 'number' ? { line: replyRow.line } : {}), ...(replyRow.stack ? { stack: replyRow.stack } : {}) }
+        : { value: replyRow.value }
+      : null,
+    errors,
+    violations: events.filter((e) => e.kind === 'ownership-violation').length,
+    logs: events.filter((e) => e.kind === 'log' && e.service === 'learner').map((e) => e.data ?? null),
+    lockdownMs,
+  };
+  if (job.probeRealm) {
+    result.realm = {
+      objectProtoKeys: Object.getOwnPropertyNames(Object.prototype),
+      arrayProtoPolluted: 'polluted' in Array.prototype,
+      processType: typeof process,
+    };
+  }
+  return result;
+});
