@@ -1,0 +1,154 @@
+/**
+ * The public API of the simulator, as seen by service code (exercise-provided
+ * services and learner services alike). Everything a service can do goes
+ * through its {@link ServiceContext}: there are no globals.
+ *
+ * Time is virtual and measured in milliseconds from the start of the run.
+ */
+
+/** Plain JSON value: the only thing that can cross the network or live in a database. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Metadata of a delivered message or request. */
+export interface MessageMeta {
+  /** Sender service name. */
+  readonly from: string;
+  /** Unique id of the message (duplicates of one message share it). */
+  readonly messageId: string;
+  /** Virtual time the message was sent. */
+  readonly sentAt: number;
+}
+
+export type RpcHandler = (payload: any, meta: MessageMeta) => Json | void | Promise<Json | void>;
+export type MessageHandler = (payload: any, meta: MessageMeta) => void | Promise<void>;
+
+export interface BrokerMessageMeta {
+  readonly topic: string;
+  /** Broker-assigned id, stable across redeliveries (use it for de-duplication). */
+  readonly messageId: string;
+  readonly key: string | null;
+  /** 1 on first delivery, 2+ on redeliveries. */
+  readonly deliveryCount: number;
+  readonly publishedBy: string;
+}
+
+/** A broker handler acknowledges by returning (or resolving); throwing means "redeliver later". */
+export type BrokerHandler = (payload: any, meta: BrokerMessageMeta) => void | Promise<void>;
+
+export interface CallOptions {
+  /** Virtual milliseconds to wait for the response; default {@link DEFAULT_CALL_TIMEOUT_MS}. */
+  timeoutMs?: number;
+}
+
+export interface PublishOptions {
+  /** Partition key: with `orderedByKey` topics, messages of one key are delivered in order. */
+  key?: string;
+  timeoutMs?: number;
+}
+
+export interface SubscribeOptions {
+  /** Consumer group; default: the service's name. Each group gets every message at least once. */
+  group?: string;
+}
+
+export interface Logger {
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+/** A table definition: primary key field and optional unique constraints (lists of fields). */
+export interface TableSpec {
+  /** Name of the primary-key field; default `"id"`. */
+  key?: string;
+  /** Each entry is a list of fields that must be unique together, e.g. `[["aggregateId", "version"]]`. */
+  unique?: string[][];
+}
+
+export type Row = { [key: string]: Json };
+export type RowFilter<T> = Partial<T> | ((row: T) => boolean);
+
+/** Reads and writes inside one transaction. Reads see the transaction's own writes. */
+export interface Transaction {
+  get<T extends Row = Row>(table: string, key: string | number): T | undefined;
+  scan<T extends Row = Row>(table: string, filter?: RowFilter<T>): T[];
+  /** Inserts a new row; throws {@link UniqueViolation}-named error if the key or a unique constraint is taken. */
+  insert(table: string, row: Row): void;
+  /** Inserts or replaces the row with this primary key. */
+  put(table: string, row: Row): void;
+  /** Merges `patch` into an existing row; throws if the row does not exist. */
+  update(table: string, key: string | number, patch: Row): void;
+  delete(table: string, key: string | number): void;
+}
+
+/**
+ * A service's own durable database. It survives crashes; a transaction commits
+ * atomically or not at all (also when the service crashes before the commit).
+ * Rows returned by reads are copies: mutate them freely, then write them back.
+ */
+export interface Database {
+  /** Name of the service that owns this database. */
+  readonly owner: string;
+  /** Creates a table if missing (idempotent; durable). */
+  createTable(table: string, spec?: TableSpec): void;
+  /** Committed read of one row. */
+  get<T extends Row = Row>(table: string, key: string | number): T | undefined;
+  /** Committed read of all rows matching `filter`, in primary-key order. */
+  scan<T extends Row = Row>(table: string, filter?: RowFilter<T>): T[];
+  /** Runs `fn` and commits its writes atomically. Rejects (writes discarded) if `fn` throws or the commit fails. */
+  transaction<R>(fn: (tx: Transaction) => R | Promise<R>): Promise<R>;
+  /** Single-row auto-commit shortcuts. */
+  insert(table: string, row: Row): Promise<void>;
+  put(table: string, row: Row): Promise<void>;
+  update(table: string, key: string | number, patch: Row): Promise<void>;
+  delete(table: string, key: string | number): Promise<void>;
+}
+
+/** The capabilities handed to one incarnation of a service. */
+export interface ServiceContext {
+  /** This service's name. */
+  readonly service: string;
+  /** 1 for the first start, +1 on each restart. */
+  readonly incarnation: number;
+  /** This service's own database. */
+  readonly db: Database;
+  /**
+   * Another service's database. Possible, but it is the shared-database
+   * anti-pattern: every use is traced as an ownership violation.
+   */
+  database(owner: string): Database;
+
+  /** Serves requests for `method`. The handler's return value is the response. */
+  handle(method: string, handler: RpcHandler): void;
+  /** Request/response over the network; rejects with a `RpcTimeout` or `RemoteError`. */
+  call<T = any>(to: string, method: string, payload?: Json, options?: CallOptions): Promise<T>;
+  /** Handles one-way messages of a type. */
+  on(type: string, handler: MessageHandler): void;
+  /** Fire-and-forget one-way message: may be lost, delayed, duplicated or reordered. */
+  send(to: string, type: string, payload?: Json): void;
+
+  /** Publishes to a broker topic; resolves once the broker has stored it. */
+  publish(topic: string, payload: Json, options?: PublishOptions): Promise<void>;
+  /** Consumes a topic with at-least-once delivery. */
+  subscribe(topic: string, handler: BrokerHandler, options?: SubscribeOptions): void;
+
+  /** Virtual time in ms since the start of the run. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** Calls `fn` after `ms` virtual ms (unless cleared); returns a timer id. */
+  setTimer(fn: () => void, ms: number): number;
+  clearTimer(id: number): void;
+  /** Seeded random number in [0, 1). */
+  random(): number;
+  /** Seeded, deterministic RFC 4122-shaped id. */
+  uuid(): string;
+  readonly log: Logger;
+}
+
+/** How a service starts: called on boot and again on every restart with a fresh context. */
+export interface ServiceDefinition {
+  name: string;
+  start(ctx: ServiceContext): void | Promise<void>;
+}
+
+export const DEFAULT_CALL_TIMEOUT_MS = 200;
