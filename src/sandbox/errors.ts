@@ -72,6 +72,27 @@ function clip(s: string): string {
   return s.length > MAX ? `${s.slice(0, MAX)}…` : s;
 }
 
+/** Plain copy of own enumerable data properties (getters are not run, toJSON ignored). */
+function snapshot(v: unknown, depth: number, seen: Set<unknown>): unknown {
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'function') return `[Function]`;
+  if (typeof v === 'symbol') return v.toString();
+  if (typeof v !== 'object' || v === null) return v;
+  if (seen.has(v)) return '[Circular]';
+  if (depth > 3) return '[…]';
+  seen.add(v);
+  const out: Record<string, unknown> | unknown[] = Array.isArray(v) ? [] : {};
+  let n = 0;
+  for (const key of Object.keys(v)) {
+    if (++n > 20) break;
+    const d = Object.getOwnPropertyDescriptor(v, key);
+    if (!d) continue;
+    (out as Record<string, unknown>)[key] = 'value' in d ? snapshot(d.value, depth + 1, seen) : '[Getter]';
+  }
+  seen.delete(v);
+  return out;
+}
+
 /** Formats any thrown value without trusting it (no getters, no toString calls on objects). */
 export function formatThrown(value: unknown): string {
   switch (typeof value) {
@@ -90,15 +111,7 @@ export function formatThrown(value: unknown): string {
     default:
       if (value === null) return 'null';
       try {
-        const seen = new Set<unknown>();
-        const json = JSON.stringify(value, (_k, v: unknown) => {
-          if (typeof v === 'object' && v !== null) {
-            if (seen.has(v)) return '[Circular]';
-            seen.add(v);
-          }
-          return typeof v === 'bigint' ? `${v}n` : v;
-        });
-        return clip(json ?? Object.prototype.toString.call(value));
+        return clip(JSON.stringify(snapshot(value, 0, new Set())) ?? Object.prototype.toString.call(value));
       } catch {
         return Object.prototype.toString.call(value);
       }

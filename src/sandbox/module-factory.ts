@@ -119,7 +119,8 @@ function limitError(message: string, line?: number): Error {
 
 function makeDate(env: ModuleEnv, epochMs: number): DateConstructor {
   const RealDate = Date;
-  const nowMs = () => epochMs + env.now();
+  // Integer milliseconds like the real Date (the kernel's virtual time may be fractional).
+  const nowMs = () => Math.floor(epochMs + env.now());
   // A plain function (not a class) so that `Date()` without `new` works too.
   const VirtualDate = function Date(this: unknown, ...args: unknown[]) {
     if (!new.target) return new RealDate(nowMs()).toString();

@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compile, type CompileOk } from '../../src/sandbox/compile.ts';
+import { createNodeHost } from '../../src/sandbox/host-node.ts';
+import type { SandboxHost } from '../../src/sandbox/protocol.ts';
+import type { TestJob, TestResult } from './test-worker.ts';
+
+const entry = new URL('./test-worker.ts', import.meta.url);
+const good = readFileSync(new URL('./fixtures/good.ts', import.meta.url), 'utf8');
+
+function compiled(src: string, file = 'learner.ts', loopGuard = true): CompileOk {
+  const r = compile(src, file, { loopGuard });
+  if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+  return r;
+}
+
+let host: SandboxHost;
+beforeAll(async () => {
+  host = createNodeHost({ workerEntry: entry, wallClockMs: 1500, memoryMb: 96 });
+  await host.warmUp();
+});
+afterAll(() => host.close());
+
+async function run(src: string | CompileOk, seed = 1, extra: Partial<TestJob> = {}) {
+  const job: TestJob = { compiled: typeof src === 'string' ? compiled(src) : src, exportName: 'service', seed, maxEvents: 50_000, ...extra };
+  const o = await host.run<TestJob, TestResult>(job);
+  if (!o.ok) throw new Error(`${o.kind}: ${o.message}`);
+  return o.result;
+}
+
+describe('Node host + SES module factory', () => {
+  it('deterministic globals: same seed gives identical values and trace; another seed differs', async () => {
+    const a = await run(compiled(good, 'good.ts'), 7);
+    const b = await run(compiled(good, 'good.ts'), 7);
+    const c = await run(compiled(good, 'good.ts'), 8);
+    expect(a.reply?.value).toBeDefined();
+    expect(b.reply?.value).toEqual(a.reply?.value);
+    expect(b.digest).toBe(a.digest);
+    expect(c.reply?.value).not.toEqual(a.reply?.value);
+    const v = a.reply!.value as { calls: number; now: number; date: string; ticks: number[]; uuid: string; bytes: number[] };
+    expect(v.calls).toBe(1); // module state is fresh per run
+    expect(v.now).toBeGreaterThanOrEqual(Date.UTC(2025, 0, 1)); // virtual epoch, not the host clock
+    expect(v.now).toBeLessThan(Date.UTC(2025, 0, 2));
+    expect(new Date(v.date).getTime()).toBe(v.now);
+    expect(v.ticks).toHaveLength(3);
+    expect(v.ticks[1]! - v.ticks[0]!).toBeCloseTo(10, 6); // setInterval on virtual time
+    expect(v.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.logs.length).toBeGreaterThan(0); // console.log reaches ctx.log
+  });
+
+  it('maps stack traces of learner exceptions to learner lines (sync, nested and async)', async () => {
+    const src = [
+      "import type { ServiceContext } from './api';", // 1
+      'function inner(n: number): number {', // 2
+      "  if (n > 1) throw new TypeError('bad n ' + n);", // 3
+      '  return n;', // 4
+      '}', // 5
+      'export function service(ctx: ServiceContext) {', // 6
+      '  inner(1);', // 7
+      "  ctx.setTimer(async () => { await ctx.sleep(1); inner(5); }, 1);", // 8
+      '  return inner(2);', // 9
+      '}', // 10
+    ].join('\n');
+    const r = await run(compiled(src, 'stack.ts'));
+    const start = r.errors.find((e) => /start/.test(e.where ?? ''));
+    expect(start?.message).toMatch(/^TypeError: bad n 2 \(stack\.ts:3:/);
+    expect(start?.line).toBe(3);
+    expect(start?.stack).toMatch(/at inner \(stack\.ts:3:\d+\)\n\s+at service \(stack\.ts:9:\d+\)/);
+    expect(start?.stack).not.toMatch(/node_modules|src\/sim|file:/); // host frames dropped
+  });
+
+  it('a synchronous hang without loops is killed by the wall clock; the worker is replaced; the host stays responsive', async () => {
+    const before = host.stats.workersStarted;
+    const hang = compiled("export function service(ctx: any) { ctx.handle('ping', () => { let x = 0; while (true) { x++; } }); }", 'hang.ts', false);
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 20);
+    const messages: unknown[] = [];
+    const t0 = performance.now();
+    const o = await host.run<TestJob, TestResult>({ compiled: hang, exportName: 'service', seed: 1 }, { wallClockMs: 800, onMessage: (m) => messages.push(m) });
+    clearInterval(ticker);
+    expect(o.ok).toBe(false);
+    if (o.ok) return;
+    expect(o.kind).toBe('timeout');
+    expect(o.message).toMatch(/800 ms.*\/ .*800 мс/);
+    expect(o.lastMessage).toEqual({ type: 'progress', phase: 'run', seed: 1 });
+    expect(messages).toHaveLength(1);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(ticks).toBeGreaterThan(10); // the host's event loop kept running
+    const next = await run(compiled(good, 'good.ts'));
+    expect(next.reply?.value).toBeDefined();
+    expect(host.stats.workersStarted).toBe(before + 1);
+  });
+
+  it('the loop guard counts one synchronous turn only: long but yielding work passes', async () => {
+    const src = `export function service(ctx: any) {
+      ctx.handle('ping', async () => {
+        let s = 0;
+        for (let k = 0; k < 4; k++) { for (let i = 0; i < 3_000_000; i++) s += i % 3; await ctx.sleep(1); }
+        return s;
+      });
+    }`;
+    const r = await run(src);
+    expect(r.reply).toEqual({ value: 12_000_000 });
+  });
+
+  it('aborting a job kills it and the host keeps working', async () => {
+    const hang = compiled("export function service(ctx: any) { ctx.handle('ping', () => { while (true) {} }); }", 'hang.ts', false);
+    const ac = new AbortController();
+    const p = host.run<TestJob, TestResult>({ compiled: hang, exportName: 'service', seed: 1 }, { signal: ac.signal, onMessage: () => ac.abort() });
+    const o = await p;
+    expect(o).toMatchObject({ ok: false, kind: 'aborted' });
+    expect((await run(compiled(good, 'good.ts'))).reply?.value).toBeDefined();
+  });
+
+  it('escape attempts find no host capability inside the compartment', async () => {
+    const src = `export function service(ctx: any) {
+      ctx.handle('ping', () => {
+        const out: Record<string, string> = {};
+        const g = globalThis as any;
+        for (const k of ['process', 'require', 'module', 'fetch', 'XMLHttpRequest', 'WebSocket', 'importScripts', 'Buffer', 'global', 'localStorage', 'indexedDB', 'document', 'postMessage', 'self', 'SharedArrayBuffer']) out[k] = typeof g[k];
+        const attempt = (name: string, f: () => unknown) => { try { out[name] = 'ok:' + typeof f(); } catch (e: any) { out[name] = 'threw:' + (e && e.name); } };
+        attempt('ctorEscape', () => ctx.handle.constructor('return process')());
+        attempt('fnEscape', () => (function () {}).constructor('return process')());
+        attempt('asyncFnEscape', () => Object.getPrototypeOf(async function () {}).constructor('return process')());
+        attempt('genFnEscape', () => Object.getPrototypeOf(function* () {}).constructor('return process')().next());
+        attempt('evalProcess', () => (0, eval)('typeof process === "undefined" ? undefined : process'));
+        attempt('prepareStackTrace', () => { (Error as any).prepareStackTrace = (_e: unknown, cs: any[]) => cs; const s: any = new Error().stack; return Array.isArray(s) ? s[1].getThis() : undefined; });
+        attempt('patchJSON', () => { (JSON as any).parse = () => 1; return JSON.parse('2') === 1 ? 'patched' : undefined; });
+        attempt('patchPromise', () => { (Promise.prototype as any).then = () => 0; });
+        attempt('ctxMutate', () => { ctx.service = 'x'; });
+        attempt('dbMutate', () => { ctx.db.get = () => 1; });
+        return out;
+      });
+    }`;
+    const r = await run(src);
+    const out = r.reply?.value as Record<string, string>;
+    for (const k of ['process', 'require', 'module', 'fetch', 'XMLHttpRequest', 'WebSocket', 'importScripts', 'Buffer', 'global', 'localStorage', 'indexedDB', 'document', 'postMessage', 'self', 'SharedArrayBuffer']) {
+      expect(out[k], k).toBe('undefined');
+    }
+    expect(out.ctorEscape).toBe('threw:TypeError');
+    expect(out.fnEscape).toBe('threw:TypeError');
+    expect(out.asyncFnEscape).toBe('threw:TypeError');
+    expect(out.genFnEscape).toBe('threw:TypeError');
+    expect(out.evalProcess).toBe('ok:undefined');
+    expect(out.prepareStackTrace).toBe('ok:undefined');
+    expect(out.patchJSON).toBe('threw:TypeError');
+    expect(out.patchPromise).toBe('threw:TypeError');
+    expect(out.ctxMutate).toBe('threw:TypeError');
+    expect(out.dbMutate).toBe('threw:TypeError');
+  });
+});
