@@ -98,22 +98,23 @@ export class Network {
     const rng = this.rng;
     if (loss > 0 && rng.next() < loss) return -1;
     let latency = this.sample(l.latency) + extra;
-    if (l.reorder > 0 && rng.next() < l.reorder) latency += rng.next() * l.reorderMs;
-    this.dupLatency = l.duplicate > 0 && rng.next() < l.duplicate ? this.sample(l.latency) + extra + rng.next() * l.reorderMs : -1;
+    if (l.reorder > 0 && rng.next() < l.reorder) latency += Math.round(rng.next() * l.reorderMs * 1000) / 1000;
+    this.dupLatency = l.duplicate > 0 && rng.next() < l.duplicate ? this.sample(l.latency) + extra + Math.round(rng.next() * l.reorderMs * 1000) / 1000 : -1;
     return latency;
   }
 
   /** Set by `route`: latency of the duplicate copy, or -1 for none. */
   dupLatency = -1;
 
+  /** Latency in ms, rounded to whole microseconds so traces read cleanly. */
   private sample(d: LatencyDistribution): number {
     switch (d.kind) {
       case 'fixed':
         return d.ms;
       case 'uniform':
-        return d.min + this.rng.next() * (d.max - d.min);
+        return Math.round((d.min + this.rng.next() * (d.max - d.min)) * 1000) / 1000;
       case 'exponential':
-        return d.min - d.mean * Math.log(1 - this.rng.next());
+        return Math.round((d.min - d.mean * Math.log(1 - this.rng.next())) * 1000) / 1000;
     }
   }
 

@@ -442,11 +442,11 @@ export class Simulation {
       if (tracing) this.trace.record(K.drop, now, env.from, env.to, sendId, { id: env.id, reason: 'loss' });
       return;
     }
-    this.queue.push(now + latency, OP_DELIVER, env, sendId);
+    this.queue.push(later(now, latency), OP_DELIVER, env, sendId);
     const dup = net.dupLatency;
     if (dup >= 0) {
       if (tracing) this.trace.record(K.duplicate, now, env.from, env.to, sendId, { id: env.id });
-      this.queue.push(now + dup, OP_DELIVER, env, sendId);
+      this.queue.push(later(now, dup), OP_DELIVER, env, sendId);
     }
   }
 
@@ -467,7 +467,7 @@ export class Simulation {
     return new Promise((resolve, reject) => {
       this.calls.set(id, { inc, resolve, reject, to: dest.name, what, publish });
       this.sendEnvelope(new Envelope(id, publish ? PUB : REQ, inc.node.idx, dest.idx, method, p, -1, this.now));
-      this.queue.push(this.now + timeoutMs, OP_CALL_TIMEOUT, id, null);
+      this.queue.push(later(this.now, timeoutMs), OP_CALL_TIMEOUT, id, null);
     });
   }
 
@@ -636,7 +636,7 @@ export class Simulation {
 
   /** @internal */
   scheduleBroker(delay: number, t: BrokerTimeout): void {
-    this.queue.push(this.now + delay, OP_BROKER, t, null);
+    this.queue.push(later(this.now, delay), OP_BROKER, t, null);
   }
 
   // ---------------------------------------------------------------- time
@@ -644,7 +644,7 @@ export class Simulation {
   /** @internal */
   sleep(inc: Incarnation, ms: number): Promise<void> {
     const delay = checkDelay(ms, 'sleep');
-    return new Promise((resolve) => this.queue.push(this.now + delay, OP_WAKE, { inc, resolve }, null));
+    return new Promise((resolve) => this.queue.push(later(this.now, delay), OP_WAKE, { inc, resolve }, null));
   }
 
   /** @internal */
@@ -653,7 +653,7 @@ export class Simulation {
     const delay = checkDelay(ms, 'setTimer');
     const rec: TimerRecord = { inc, id: ++this.timerSeq, fn };
     inc.timers.set(rec.id, rec);
-    this.queue.push(this.now + delay, OP_TIMER, rec, null);
+    this.queue.push(later(this.now, delay), OP_TIMER, rec, null);
     return rec.id;
   }
 
@@ -675,7 +675,7 @@ export class Simulation {
   /** @internal Commits a transaction's buffered writes after the commit latency. */
   commitLater(inc: Incarnation, store: DatabaseStore, buf: TxBuffer): Promise<void> {
     if (buf.size === 0) return Promise.resolve(); // read-only: nothing to make durable
-    return new Promise((resolve, reject) => this.queue.push(this.now + this.commitLatency, OP_COMMIT, { inc, store, buf, resolve, reject }, null));
+    return new Promise((resolve, reject) => this.queue.push(later(this.now, this.commitLatency), OP_COMMIT, { inc, store, buf, resolve, reject }, null));
   }
 
   private commit(job: CommitJob): void {
@@ -740,6 +740,11 @@ export class Simulation {
 
 /** The kernel surface that the broker and contexts use. */
 export type Kernel = Simulation;
+
+/** now + delay on a microsecond grid: virtual times stay short decimals in traces. */
+function later(now: number, delay: number): number {
+  return Math.round((now + delay) * 1000) / 1000;
+}
 
 function checkDelay(ms: number, what: string): number {
   if (typeof ms !== 'number' || !(ms >= 0) || ms === Infinity) throw new SimError('BadArgument', `${what}: delay must be a finite number >= 0, got ${String(ms)}`);
