@@ -2,6 +2,7 @@ import { SimError } from './errors.ts';
 import { clonePlain, isolate } from './json.ts';
 import type { Json, Row, RowFilter, TableSpec } from './types.ts';
 
+
 /**
  * One service's durable storage: tables of JSON rows keyed by a primary-key
  * field, with unique constraints. Committed rows are frozen copies; reads hand
