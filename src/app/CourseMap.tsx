@@ -120,7 +120,8 @@ function ExerciseCard(props: { exercise: ExerciseInfo; progress: ExerciseProgres
     status = t.statusNotStarted;
     tone = 'none';
   }
-  const level = best?.level ? pick(best.level, lang) : '';
+  const rawLevel = best?.level ? pick(best.level, lang) : '';
+  const level = rawLevel ? (t.levels[rawLevel] ?? rawLevel) : '';
   return (
     <li className="exercise-card" data-exercise-id={exercise.id} data-status={tone}>
       <a href={exerciseHref(exercise.id)} className="exercise-link">

@@ -298,6 +298,7 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
           <p className={`status-line state-${String(snapshot.value)}`} role="status" aria-live="polite" data-testid="status">
             {status}
           </p>
+          {snapshot.matches('idle') && <p className="muted hint">{t.editorTabHint}</p>}
           {snapshot.matches('grading') && progress && (
             <progress max={progress.total} value={progress.done} aria-label={t.grading} />
           )}

@@ -56,3 +56,10 @@ export interface GradingClient {
 }
 
 export const RANDOM_SCENARIO = 'random';
+
+export class AbortedError extends Error {
+  constructor() {
+    super('aborted');
+    this.name = 'AbortError';
+  }
+}

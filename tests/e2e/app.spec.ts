@@ -1,0 +1,188 @@
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+
+const EXERCISE = 'saga-orchestration-hotel';
+const ARTIFACTS = 'tests/e2e/artifacts';
+mkdirSync(ARTIFACTS, { recursive: true });
+
+/** The exercise's mutant with a wrong compensation order, and the check that must catch it. */
+const MUTANT_FILE = (() => {
+  const dir = `exercises/${EXERCISE}/mutants`;
+  const name = readdirSync(dir).find((f) => /order/i.test(f) && f.endsWith('.ts'));
+  if (!name) throw new Error(`no compensation-order mutant in ${dir}`);
+  return `${dir}/${name}`;
+})();
+const ORDER_CHECK = 'payment-declined';
+const SOLUTION = readFileSync(`solutions/${EXERCISE}.ts`, 'utf8');
+const MUTANT = readFileSync(MUTANT_FILE, 'utf8');
+
+let consoleErrors: string[] = [];
+
+test.beforeEach(async ({ page }) => {
+  consoleErrors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
+  // Fixed UI language for deterministic assertions (the toggle test switches it).
+  await page.addInitScript(() => {
+    if (!sessionStorage.getItem('mdl.e2e.init')) {
+      sessionStorage.setItem('mdl.e2e.init', '1');
+      localStorage.setItem('mdl.uiLang', 'en');
+      localStorage.setItem('mdl.statementLang', 'en');
+    }
+  });
+});
+
+test.afterEach(() => {
+  expect(consoleErrors, 'console errors').toEqual([]);
+});
+
+async function openExercise(page: Page): Promise<void> {
+  await page.goto(`/#/ex/${EXERCISE}`);
+  await waitForEditor(page);
+}
+
+async function waitForEditor(page: Page): Promise<void> {
+  await expect(page.locator('html[data-editor-ready="true"]')).toHaveCount(1, { timeout: 60_000 });
+  await expect(page.locator('.monaco-editor .view-lines').first()).toBeVisible();
+}
+
+async function setCode(page: Page, code: string): Promise<void> {
+  await page.locator('.monaco-editor textarea').first().focus();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(code);
+}
+
+async function gradeAndWait(page: Page): Promise<void> {
+  await page.getByTestId('grade').click();
+  await expect(page.locator('[data-testid="workspace"][data-state="done"] [data-testid="grade-result"]')).toBeVisible({
+    timeout: 120_000,
+  });
+}
+
+test('course map lists the chapters in order with the exercise and overall progress', async ({ page }) => {
+  await page.goto('/');
+  const chapters = page.locator('.chapter h2');
+  await expect(chapters).toHaveCount(5);
+  await expect(chapters.nth(0)).toContainText('Database per Service');
+  await expect(chapters.nth(1)).toContainText('Distributed transactions');
+  await expect(chapters.nth(2)).toContainText('Saga');
+  await expect(chapters.nth(3)).toContainText('Event Sourcing');
+  await expect(chapters.nth(4)).toContainText('Final project');
+  const card = page.locator(`[data-exercise-id="${EXERCISE}"]`);
+  await expect(card).toBeVisible();
+  await expect(card.getByTestId('exercise-status')).toHaveText('Not started');
+  await expect(page.getByTestId('overall-progress')).toContainText('0 of');
+  // A real link with a shareable URL.
+  await expect(card.locator('a')).toHaveAttribute('href', `#/ex/${EXERCISE}`);
+  await page.screenshot({ path: `${ARTIFACTS}/map.png`, fullPage: true });
+  await card.locator('a').click();
+  await expect(page).toHaveURL(new RegExp(`#/ex/${EXERCISE}$`));
+  await waitForEditor(page);
+});
+
+test('wrong compensation order fails its check with a seed; the solution gets full score and persists', async ({ page }) => {
+  await openExercise(page);
+  await expect(page.locator('#exercise-title')).toBeVisible();
+
+  await setCode(page, MUTANT);
+  await gradeAndWait(page);
+  const check = page.locator(`[data-testid="grade-result"] li[data-check-id="${ORDER_CHECK}"]`);
+  await expect(check).toHaveAttribute('data-passed', 'false');
+  await expect(check.locator('.check-message')).not.toBeEmpty();
+  const score = await page.getByTestId('score').innerText();
+  expect(score).not.toMatch(/(\d+) \/ \1 points/);
+  // The replay link opens that run at its own URL.
+  const anyReplay = page.getByTestId('replay-link').first();
+  await expect(anyReplay).toBeVisible();
+  const href = await anyReplay.getAttribute('href');
+  expect(href).toMatch(new RegExp(`^#/ex/${EXERCISE}/replay/`));
+  await anyReplay.click();
+  await expect(page.getByTestId('replay-title')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('trace').locator('tbody tr').first()).toBeVisible();
+  // Deep link survives a reload.
+  await page.reload();
+  await waitForEditor(page);
+  await expect(page.getByTestId('replay-title')).toBeVisible({ timeout: 60_000 });
+
+  await page.goto(`/#/ex/${EXERCISE}`);
+  await waitForEditor(page);
+  await setCode(page, SOLUTION);
+  await gradeAndWait(page);
+  await expect(page.getByTestId('score')).toContainText(/(\d+) \/ \1 points/);
+  await expect(page.locator('[data-testid="grade-result"] li[data-passed="false"]')).toHaveCount(0);
+  await page.screenshot({ path: `${ARTIFACTS}/workspace-graded.png` });
+
+  // The map shows the score.
+  await page.goto('/#/');
+  const status = page.locator(`[data-exercise-id="${EXERCISE}"]`).getByTestId('exercise-status');
+  await expect(status).toContainText(/(\d+) \/ \1/);
+  await expect(page.locator(`[data-exercise-id="${EXERCISE}"]`)).toHaveAttribute('data-status', 'full');
+
+  // Reload: code and score persist.
+  await page.reload();
+  await expect(status).toContainText(/(\d+) \/ \1/);
+  await openExercise(page);
+  const firstLine = SOLUTION.split('\n').find((l) => l.trim().length > 0)!.trim();
+  await expect(page.locator('.monaco-editor .view-lines')).toContainText(firstLine.slice(0, 30).replace(/ /g, '\u00a0'));
+  await expect(page.getByTestId('grade-history').locator('li')).not.toHaveCount(0);
+});
+
+test('an infinite loop ends with a clear message, the UI stays responsive and the next run works', async ({ page }) => {
+  await openExercise(page);
+  const loop = `${SOLUTION}\n\nwhile (true) {}\n`;
+  await setCode(page, loop);
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('stop')).toBeEnabled();
+  // The page stays responsive while the worker spins: the language toggle still works.
+  await page.getByTestId('statement-lang-ru').click();
+  await expect(page.getByTestId('statement-lang-ru')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('sandbox-error')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('sandbox-error')).toContainText(/infinite loop|time limit/i);
+  await page.screenshot({ path: `${ARTIFACTS}/workspace-timeout.png` });
+
+  await setCode(page, SOLUTION);
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('run-result')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('logs').or(page.locator('.logs .muted'))).toBeVisible();
+  await expect(page.getByTestId('trace').locator('tbody tr').first()).toBeVisible();
+});
+
+test('Stop ends a long grade', async ({ page }) => {
+  await openExercise(page);
+  await setCode(page, SOLUTION);
+  await page.getByTestId('grade').click();
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('status')).toHaveText(/Stopped/);
+  await expect(page.getByTestId('run')).toBeEnabled();
+});
+
+test('language toggle switches the UI and the statement, and is remembered', async ({ page }) => {
+  await openExercise(page);
+  await expect(page.getByTestId('run')).toContainText('Run');
+  const statementEn = await page.locator('.statement').innerText();
+  await page.getByTestId('lang-toggle').click();
+  await expect(page.getByTestId('run')).toContainText('Запустить');
+  await expect(page.getByTestId('grade')).toContainText('Оценить');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ru');
+  const statementRu = await page.locator('.statement').innerText();
+  expect(statementRu).not.toEqual(statementEn);
+  expect(statementRu).toMatch(/[а-яё]/i);
+  await page.screenshot({ path: `${ARTIFACTS}/workspace-ru.png` });
+  await page.reload();
+  await waitForEditor(page);
+  await expect(page.getByTestId('run')).toContainText('Запустить');
+  await page.goto('/#/');
+  await expect(page.locator('#block-title')).toContainText('Блок 4');
+  await page.getByTestId('lang-toggle').click();
+  await expect(page.locator('#block-title')).toContainText('Block 4');
+});
+
+test('editor has the exercise API types (completion and type errors)', async ({ page }) => {
+  await openExercise(page);
+  await setCode(page, `const n: number = 'not a number';\n`);
+  await expect(page.locator('.monaco-editor .squiggly-error').first()).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: `${ARTIFACTS}/workspace.png` });
+});
