@@ -76,3 +76,17 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 1, c: 2 }] })).toBe('{"a":[{"c":2,"d":1}],"b":1}');
   });
 });
+
+describe('trace digest', () => {
+  it('equals the SHA-256 of the canonical JSON lines of the events', async () => {
+    const { Simulation, canonicalJson } = await import('../../src/sim/index.ts');
+    const { sha256 } = await import('@noble/hashes/sha2.js');
+    const { bytesToHex } = await import('@noble/hashes/utils.js');
+    const s = new Simulation({ seed: 4, network: { loss: 0.2, duplicate: 0.2 } });
+    s.addService({ name: 'a', start: (ctx) => ctx.handle('x', (p) => ({ echo: p, nested: { z: 1, a: [true, null] } })) });
+    s.addService({ name: 'b', start: async (ctx) => { await ctx.call('a', 'x', { k: 'v' }).catch(() => null); ctx.log.warn('done'); await ctx.db.insert('t', { id: 1 }); } });
+    await s.runUntilQuiescent();
+    const text = s.trace.events().map((e) => canonicalJson(e) + '\n').join('');
+    expect(s.trace.digest()).toBe(bytesToHex(sha256(new TextEncoder().encode(text))));
+  });
+});
