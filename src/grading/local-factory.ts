@@ -1,0 +1,26 @@
+/**
+ * A ModuleFactory for TRUSTED code only (reference solutions, mutants and
+ * starters in tests and benchmarks): compiled with the sandbox's compiler but
+ * evaluated with `new Function` in the current realm, without SES. Each call
+ * still yields a fresh module instance, so module-level state never leaks
+ * between services, incarnations or runs. Learner code goes through the sandbox
+ * worker (worker-entry.ts) instead.
+ */
+import { compile, formatDiagnostics } from '../sandbox/compile.ts';
+import type { ModuleFactory } from './types.ts';
+
+export type LoadResult = { ok: true; factory: ModuleFactory } | { ok: false; message: string };
+
+export function trustedFactory(source: string, fileName = 'solution.ts'): LoadResult {
+  const c = compile(source, fileName, { loopGuard: false });
+  if (!c.ok) return { ok: false, message: formatDiagnostics(c.diagnostics, fileName) };
+  const init = new Function('exports', 'module', 'require', c.js) as (e: object, m: object, r: unknown) => void;
+  const factory: ModuleFactory = () => {
+    const module: { exports: Record<string, unknown> } = { exports: {} };
+    init(module.exports, module, (name: string) => {
+      throw new Error(`module "${name}" is not available`);
+    });
+    return module.exports;
+  };
+  return { ok: true, factory };
+}

@@ -1,0 +1,194 @@
+/**
+ * One simulation run of an exercise: exercise-provided services + the learner's
+ * services (fresh module instance per incarnation), a fault schedule, optional
+ * driver, then run to quiescence. Realm-agnostic: learner code comes in through
+ * a ModuleFactory.
+ */
+import { Simulation } from '../sim/index.ts';
+import { quietTime } from '../sim/nemesis.ts';
+import type { Row, ServiceContext, ServiceDefinition } from '../sim/types.ts';
+import type { TraceEvent } from '../sim/trace.ts';
+import type {
+  ExerciseDefinition,
+  FaultSchedule,
+  LearnerProblem,
+  LearnerRuntime,
+  RunOutcome,
+  ScenarioHarness,
+  ScenarioSetup,
+} from './types.ts';
+
+export interface RunInput {
+  exercise: ExerciseDefinition;
+  runtime: LearnerRuntime;
+  scenario: string;
+  seed: number;
+  random: boolean;
+  setup: ScenarioSetup;
+  faults: FaultSchedule;
+}
+
+export interface RunHandle extends RunOutcome {
+  /** sha256 of the run's trace. */
+  digest(): string;
+  sim: Simulation;
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  try {
+    return String(e);
+  } catch {
+    return 'unprintable error';
+  }
+}
+
+/** Wraps a learner export as a service: a fresh module instance per incarnation. */
+export function learnerService(service: string, exportName: string, runtime: LearnerRuntime, problems: LearnerProblem[]): ServiceDefinition {
+  return {
+    name: service,
+    start(kernelCtx: ServiceContext) {
+      const ctx = runtime.wrapContext ? runtime.wrapContext(kernelCtx) : kernelCtx;
+      let mod: Record<string, unknown>;
+      try {
+        mod = runtime.factory({
+          random: () => kernelCtx.random(),
+          now: () => kernelCtx.now(),
+          setTimer: (fn, ms) => kernelCtx.setTimer(fn, ms),
+          clearTimer: (id) => kernelCtx.clearTimer(id),
+          log: (level, args) => {
+            const text = args.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' ');
+            if (level === 'error') kernelCtx.log.error(text);
+            else if (level === 'warn') kernelCtx.log.warn(text);
+            else kernelCtx.log.info(text);
+          },
+        });
+      } catch (e) {
+        problems.push({ kind: 'module-load', service, message: runtime.describeError ? runtime.describeError(e).message : describeError(e), at: kernelCtx.now() });
+        throw e;
+      }
+      const fn = mod[exportName];
+      if (typeof fn !== 'function') {
+        const msg = `the module does not export a function "${exportName}"`;
+        problems.push({ kind: 'missing-export', service, message: msg, at: kernelCtx.now() });
+        throw new Error(msg);
+      }
+      return (fn as (c: ServiceContext) => void | Promise<void>)(ctx);
+    },
+  };
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+function safeRows(sim: Simulation, service: string, table: string): Row[] {
+  try {
+    return sim.rows(service, table) as Row[];
+  } catch {
+    return [];
+  }
+}
+
+export async function runOnce(input: RunInput): Promise<RunHandle> {
+  const { exercise, setup } = input;
+  const problems: LearnerProblem[] = [];
+  const sim = new Simulation({
+    seed: input.seed,
+    trace: true,
+    maxEvents: setup.sim?.maxEvents ?? exercise.sim.maxEvents,
+    maxTime: setup.sim?.maxTime ?? exercise.sim.maxTime,
+    ...(input.runtime.describeError ? { describeError: input.runtime.describeError } : {}),
+    ...(setup.sim?.network ? { network: setup.sim.network } : {}),
+  });
+  for (const svc of setup.services) sim.addService(svc);
+  for (const ls of exercise.learnerServices) sim.addService(learnerService(ls.service, ls.exportName, input.runtime, problems));
+  const faults: FaultSchedule = [...input.faults];
+  if (faults.length > 0) sim.applySchedule(faults);
+
+  if (setup.drive) {
+    const harness: ScenarioHarness = {
+      now: () => sim.now,
+      rows: (service, table) => safeRows(sim, service, table),
+      async runUntil(predicate, limitMs = 10_000, stepMs = 2) {
+        const end = sim.now + limitMs;
+        while (sim.now < end) {
+          if (predicate()) return true;
+          const r = await sim.runUntil(Math.min(end, sim.now + stepMs));
+          if (r.reason === 'event-budget') return false;
+          if (r.reason === 'quiescent') break;
+        }
+        return predicate();
+      },
+      async advance(ms) {
+        await sim.runUntil(sim.now + ms);
+      },
+      crash: (s) => {
+        faults.push({ at: sim.now, kind: 'crash', service: s });
+        sim.crash(s);
+      },
+      restart: (s) => {
+        faults.push({ at: sim.now, kind: 'restart', service: s });
+        sim.restart(s);
+      },
+      partition: (groups) => {
+        faults.push({ at: sim.now, kind: 'partition', groups });
+        sim.partition(groups);
+      },
+      heal: () => {
+        faults.push({ at: sim.now, kind: 'heal' });
+        sim.heal();
+      },
+      note: (f) => faults.push(f),
+    };
+    await setup.drive(harness);
+  }
+  const r = await sim.runUntilQuiescent();
+
+  const trace = sim.trace;
+  const learnerNames = new Set(exercise.learnerServices.map((s) => s.service));
+  const traceOf = (...kinds: string[]): TraceEvent[] => {
+    const want = new Set(kinds);
+    const out: TraceEvent[] = [];
+    for (let i = 0; i < trace.length; i++) if (want.has(trace.kindOf(i))) out.push(trace.get(i));
+    return out;
+  };
+  for (const e of traceOf('handler-error', 'start-error')) {
+    if (!e.service || !learnerNames.has(e.service)) continue;
+    if (problems.length >= 20) break;
+    const d = e.data as { where?: string; error?: { name?: string; message?: string } } | undefined;
+    const already = problems.some((p) => p.service === e.service && p.at === e.t && (p.kind === 'module-load' || p.kind === 'missing-export'));
+    if (already) continue;
+    problems.push({
+      kind: e.kind === 'start-error' ? 'start-error' : 'handler-error',
+      service: e.service,
+      message: d?.error ? `${d.where ? d.where + ': ' : ''}${d.error.name ?? 'Error'}: ${d.error.message ?? ''}` : 'error',
+      at: e.t,
+    });
+  }
+  if (r.reason === 'event-budget') {
+    problems.push({ kind: 'event-budget', message: `the run exceeded the event budget (${r.events} events)`, at: r.now });
+  }
+  const allFaults = faults.slice().sort((a, b) => a.at - b.at);
+  return {
+    scenario: input.scenario,
+    seed: input.seed,
+    random: input.random,
+    faults: allFaults,
+    quietAt: quietTime(allFaults),
+    reason: r.reason,
+    now: r.now,
+    events: r.events,
+    data: setup.data,
+    rows: (service, table) => safeRows(sim, service, table),
+    trace: () => trace.events(),
+    traceOf,
+    problems,
+    digest: () => trace.digest(),
+    sim,
+  };
+}
