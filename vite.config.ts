@@ -1,9 +1,17 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { sandboxWorkerPlugin } from './src/sandbox/vite-plugin.ts';
 
 export default defineConfig({
-  plugins: [react()],
+  // sandboxWorkerPlugin: `import src from './entry.ts?sandbox-worker'` = self-contained worker script text (src/sandbox).
+  plugins: [react(), sandboxWorkerPlugin()],
+  build: {
+    rollupOptions: {
+      // sandbox-lab.html: the browser sandbox proof page driven by tests/e2e/sandbox.spec.ts.
+      input: { main: 'index.html', 'sandbox-lab': 'sandbox-lab.html' },
+    },
+  },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
   worker: { format: 'es' },

@@ -244,7 +244,8 @@ export function compile(source: string, fileName = 'solution.ts', options: Compi
     const m = spec && ts.isStringLiteral(spec) ? spec.text : '?';
     if (allowed.has(m)) continue;
     // Report at the node's position in the learner's source (same text: use sf positions).
-    const pos = node.pos >= 0 ? ts.skipTrivia(source, node.pos) : 0;
+    const mine = sf.statements.find((st) => st.pos === node.pos && st.end === node.end);
+    const pos = mine ? mine.getStart(sf) : 0;
     refused.push(diag(sf, pos, `Value import from '${m}' is not available: the sandbox has no modules. Use \`import type { ... }\` if you only need types.`,
       `Импорт значений из '${m}' недоступен: в песочнице нет модулей. Для типов используйте \`import type { ... }\`.`));
   }

@@ -11,13 +11,11 @@
  */
 import 'ses';
 
-declare global {
-  // Globals added by the `ses` shim.
-  // eslint-disable-next-line no-var
-  var lockdown: (options?: Record<string, string>) => void;
-  // eslint-disable-next-line no-var
-  var harden: <T>(value: T) => T;
-}
+/** Globals added by the `ses` shim. */
+const sesGlobals = globalThis as unknown as {
+  lockdown(options?: Record<string, string>): void;
+  harden<T>(value: T): T;
+};
 
 let prepared = false;
 
@@ -36,6 +34,13 @@ export const LOCKDOWN_OPTIONS = {
   overrideTaming: 'moderate',
   // Compartments evaluate learner code through the SES safe evaluator.
   evalTaming: 'safe-eval',
+  // Our own handlers decide what an uncaught error / unhandled rejection means
+  // (serveJobs keeps the worker alive; the kernel traces service errors).
+  errorTrapping: 'none',
+  unhandledRejectionTrapping: 'none',
+  // No console noise (e.g. "Removing unpermitted intrinsics" for new
+  // iterator helpers in Chromium): the removal itself still happens.
+  reporting: 'none',
 } as const;
 
 /**
@@ -45,7 +50,7 @@ export const LOCKDOWN_OPTIONS = {
 export function prepareSandboxRealm(): number {
   if (prepared) return 0;
   const t0 = performance.now();
-  globalThis.lockdown({ ...LOCKDOWN_OPTIONS });
+  sesGlobals.lockdown({ ...LOCKDOWN_OPTIONS });
   prepared = true;
   return performance.now() - t0;
 }
@@ -61,5 +66,5 @@ export function isSandboxRealm(): boolean {
  */
 export function harden<T>(value: T): T {
   if (!prepared) throw new Error('harden() before prepareSandboxRealm(): the sandbox realm is not locked down');
-  return globalThis.harden(value);
+  return sesGlobals.harden(value);
 }

@@ -15,7 +15,15 @@ import { Simulation } from '../../src/sim/index.ts';
 
 const lockdownMs = prepareSandboxRealm();
 
+/** Job that probes the worker realm itself (outside any compartment): what the sandbox frame's CSP and opaque origin allow. */
+export interface WorkerRealmProbeJob {
+  kind: 'probe-worker-realm';
+  /** A same-origin URL of the app (the thing learner code must not reach). */
+  appUrl: string;
+}
+
 export interface TestJob {
+  kind?: undefined;
   compiled: CompileOk;
   exportName: string;
   seed: number;
@@ -39,7 +47,48 @@ export interface TestResult {
   realm?: { objectProtoKeys: string[]; arrayProtoPolluted: boolean; processType: string };
 }
 
-serveJobs<TestJob, TestResult>(async (job, io) => {
+async function attempt(f: () => unknown | Promise<unknown>): Promise<string> {
+  try {
+    const v = await Promise.race([
+      Promise.resolve().then(f),
+      new Promise((_r, reject) => setTimeout(() => reject(new Error('no answer in 3 s')), 3000)),
+    ]);
+    return `allowed: ${typeof v}`;
+  } catch (e) {
+    return `refused: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.slice(0, 200);
+  }
+}
+
+async function probeWorkerRealm(job: WorkerRealmProbeJob): Promise<Record<string, string>> {
+  const g = globalThis as unknown as Record<string, any>;
+  return {
+    origin: String(g.location?.origin ?? g.origin ?? 'n/a'),
+    fetch: await attempt(() => g.fetch(job.appUrl).then((r: { status: number }) => r.status)),
+    xhr: await attempt(() => new Promise((resolve, reject) => {
+      const x = new g.XMLHttpRequest();
+      x.onload = () => resolve(x.status);
+      x.onerror = () => reject(new Error('xhr error'));
+      x.open('GET', job.appUrl);
+      x.send();
+    })),
+    websocket: await attempt(() => new Promise((resolve, reject) => {
+      const ws = new g.WebSocket(job.appUrl.replace(/^http/, 'ws'));
+      ws.onopen = () => resolve('open');
+      ws.onerror = () => reject(new Error('websocket error'));
+    })),
+    importScripts: await attempt(() => g.importScripts(job.appUrl)),
+    dynamicImport: await attempt(() => new Function('u', 'return imp' + 'ort(u)')(job.appUrl)),
+    indexedDB: await attempt(() => new Promise((resolve, reject) => {
+      const req = g.indexedDB.open('mdl-probe');
+      req.onsuccess = () => resolve('opened');
+      req.onerror = () => reject(req.error ?? new Error('idb error'));
+    })),
+    caches: await attempt(() => g.caches.keys()),
+  };
+}
+
+serveJobs<TestJob | WorkerRealmProbeJob, TestResult | Record<string, string>>(async (job, io) => {
+  if (job.kind === 'probe-worker-realm') return probeWorkerRealm(job);
   const factory = createModuleFactory(job.compiled, { loopLimit: 5_000_000 });
   const sim = new Simulation({
     seed: job.seed,

@@ -1,0 +1,94 @@
+/**
+ * Browser proof of the sandbox (sandbox-lab.html, built as an extra Vite entry):
+ * the hostile corpus runs in the real browser host (opaque-origin sandboxed
+ * iframe + CSP + blob Worker + SES), the page stays responsive while a worker
+ * spins, and the worker realm itself has no network and no storage of the app.
+ */
+import { expect, test } from '@playwright/test';
+
+// Types only: `window.__sandboxLab` is declared by the lab page module.
+export type { LabApi } from '../sandbox/lab/lab-main.ts';
+
+test.describe('browser sandbox', () => {
+  test.describe.configure({ timeout: 180_000 });
+
+  test.beforeEach(async ({ page }) => {
+    await page.goto('/sandbox-lab.html');
+    await page.waitForFunction(() => window.__sandboxLab?.ready === true, null, { timeout: 60_000 });
+    const error = await page.evaluate(() => window.__sandboxLab.error);
+    expect(error).toBeUndefined();
+  });
+
+  test('every hostile case ends with its expected failure, and the next correct submission passes', async ({ page }) => {
+    const cases = await page.evaluate(() => window.__sandboxLab.runCorpus());
+    expect(cases.length).toBeGreaterThanOrEqual(20);
+    for (const c of cases) {
+      expect(c.problem, `${c.file}: ${c.got.verdict} ${c.got.message}`).toBeNull();
+      expect(c.got.verdict, c.file).not.toBe('pass');
+      expect(c.nextPasses, `${c.file}: next submission: ${c.nextMessage}`).toBe(true);
+      expect(c.ms, c.file).toBeLessThan(15_000);
+    }
+    const start = await page.evaluate(() => window.__sandboxLab.workerStartMs);
+    console.log(`sandbox lab: worker start ${start.toFixed(0)} ms; cases ${cases.map((c) => `${c.file}=${c.got.verdict}/${c.ms.toFixed(0)}ms`).join(' ')}`);
+  });
+
+  test('deterministic globals give the same values in two runs of one seed', async ({ page }) => {
+    const [a, b, c] = await page.evaluate(async () => [await window.__sandboxLab.runGood(7), await window.__sandboxLab.runGood(7), await window.__sandboxLab.runGood(8)]);
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+  });
+
+  test('learner code sees no DOM, storage or network globals', async ({ page }) => {
+    const seen = (await page.evaluate(() => window.__sandboxLab.probe())) as { value: Record<string, string> };
+    for (const [k, v] of Object.entries(seen.value)) expect(v, k).toBe('undefined');
+  });
+
+  test('the worker realm itself (outside SES) has no network and no app storage', async ({ page, baseURL }) => {
+    const appUrl = `${baseURL}/index.html`;
+    const r = (await page.evaluate(async (url) => {
+      return (window as unknown as { __sandboxLabProbeRealm?: (u: string) => Promise<unknown> }).__sandboxLabProbeRealm?.(url);
+    }, appUrl)) as { ok: boolean; result: Record<string, string> } | undefined;
+    expect(r?.ok, JSON.stringify(r)).toBe(true);
+    const facts = r!.result;
+    console.log(`sandbox worker realm: ${JSON.stringify(facts)}`);
+    expect(facts.origin).toBe('null');
+    for (const k of ['fetch', 'xhr', 'websocket', 'importScripts', 'dynamicImport', 'indexedDB', 'caches']) {
+      expect(facts[k], k).toMatch(/^refused/);
+    }
+  });
+
+  test('the page answers input while a worker spins in an infinite loop; the loop is killed', async ({ page }) => {
+    await page.evaluate(() => {
+      const w = window as unknown as { __lag: number; __lagTimer: number; __hang?: Promise<unknown> };
+      w.__lag = 0;
+      let last = performance.now();
+      w.__lagTimer = window.setInterval(() => {
+        const now = performance.now();
+        w.__lag = Math.max(w.__lag, now - last - 20);
+        last = now;
+      }, 20);
+      w.__hang = window.__sandboxLab.hang(3000);
+    });
+    await page.waitForTimeout(300); // the loop is running now
+    const latencies: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const before = Number(await page.locator('#pokes').textContent());
+      const t0 = Date.now();
+      await page.click('#poke');
+      await expect(page.locator('#pokes')).toHaveText(String(before + 1));
+      latencies.push(Date.now() - t0);
+    }
+    const outcome = await page.evaluate(() => (window as unknown as { __hang: Promise<{ ok: boolean; kind?: string }> }).__hang);
+    const lag = await page.evaluate(() => {
+      const w = window as unknown as { __lag: number; __lagTimer: number };
+      clearInterval(w.__lagTimer);
+      return w.__lag;
+    });
+    console.log(`sandbox responsiveness: click latencies ${latencies.join(',')} ms; max main-thread timer lag ${lag.toFixed(0)} ms`);
+    expect(outcome).toMatchObject({ ok: false, kind: 'timeout' });
+    expect(Math.max(...latencies)).toBeLessThan(1000);
+    expect(lag).toBeLessThan(250);
+    // The replacement worker serves the next run.
+    expect(await page.evaluate(() => window.__sandboxLab.runGood(1))).toMatchObject({ value: { pong: 1 } });
+  });
+});

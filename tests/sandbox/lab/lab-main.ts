@@ -1,0 +1,149 @@
+/**
+ * Browser proof of the sandbox (sandbox-lab.html): runs every hostile case of
+ * tests/hostile in the real browser host (opaque-origin iframe + blob Worker +
+ * SES), then the correct submission, and exposes the results on
+ * `window.__sandboxLab` for tests/e2e/sandbox.spec.ts.
+ */
+import { compile } from '../../../src/sandbox/compile.ts';
+import { createBrowserHost } from '../../../src/sandbox/host-browser.ts';
+import type { JobOutcome } from '../../../src/sandbox/protocol.ts';
+import { mismatch, parseExpectation, verdictOf, type VerdictInfo } from '../hostile-harness.ts';
+import type { TestJob, TestResult } from '../test-worker.ts';
+import good from '../fixtures/good.ts?raw';
+
+const cases = import.meta.glob<string>('../../hostile/*.ts', { query: '?raw', import: 'default', eager: true });
+
+export interface LabCase {
+  file: string;
+  expect: string;
+  /** Browser-specific acceptable verdicts (`// browser-expect: a|b`), else `expect`. */
+  accepted: string[];
+  got: VerdictInfo;
+  problem: string | null;
+  ms: number;
+  nextPasses: boolean;
+  nextMessage: string;
+}
+
+export interface LabApi {
+  /** The worker is up (or `error` is set). */
+  ready: boolean;
+  /** The corpus has run (after runCorpus()). */
+  done: boolean;
+  /** Runs the hostile corpus (each case, then good.ts), filling `cases`. */
+  runCorpus(): Promise<LabCase[]>;
+  error?: string;
+  cases: LabCase[];
+  workerStartMs: number;
+  workersStarted: number;
+  /** Runs a guard-less infinite loop for `ms`; resolves with the outcome (for responsiveness checks). */
+  hang(ms: number): Promise<JobOutcome<TestResult>>;
+  /** Runs `good.ts` with a seed; returns the reply value. */
+  runGood(seed: number): Promise<unknown>;
+  /** Facts about the sandbox frame itself, gathered by a learner probe. */
+  probe(): Promise<unknown>;
+}
+
+declare global {
+  interface Window {
+    __sandboxLab: LabApi;
+  }
+}
+
+const log = document.getElementById('log')!;
+const say = (s: string) => {
+  log.textContent += `${s}\n`;
+};
+let pokes = 0;
+document.getElementById('poke')!.addEventListener('click', () => {
+  pokes++;
+  document.getElementById('pokes')!.textContent = String(pokes);
+});
+
+const host = createBrowserHost({
+  workerSource: async () => (await import('../test-worker.ts?sandbox-worker')).default,
+  wallClockMs: 2000,
+});
+
+async function runSource(source: string, fileName: string, seed = 1) {
+  const compiled = compile(source, fileName);
+  if (!compiled.ok) return { compiled, outcome: undefined };
+  const job: TestJob = { compiled, exportName: 'service', seed, maxEvents: 50_000, probeRealm: true };
+  return { compiled, outcome: await host.run<TestJob, TestResult>(job) };
+}
+
+const api: LabApi = {
+  ready: false,
+  done: false,
+  runCorpus,
+  cases: [],
+  workerStartMs: 0,
+  workersStarted: 0,
+  async hang(ms) {
+    const compiled = compile("export function service(ctx: any) { ctx.handle('ping', () => { let x = 0; while (true) x++; }); }", 'hang.ts', { loopGuard: false });
+    if (!compiled.ok) throw new Error('hang did not compile');
+    return host.run<TestJob, TestResult>({ compiled, exportName: 'service', seed: 1 }, { wallClockMs: ms });
+  },
+  async runGood(seed) {
+    const { outcome } = await runSource(good, 'good.ts', seed);
+    if (!outcome?.ok) throw new Error(JSON.stringify(outcome));
+    return outcome.result.reply;
+  },
+  async probe() {
+    const src = `export function service(ctx: any) {
+      ctx.handle('ping', async () => {
+        const g = globalThis as any;
+        const out: Record<string, string> = {};
+        for (const k of ['fetch', 'XMLHttpRequest', 'WebSocket', 'importScripts', 'indexedDB', 'localStorage', 'document', 'caches', 'postMessage', 'self', 'navigator', 'location']) out[k] = typeof g[k];
+        return out;
+      });
+    }`;
+    const { outcome } = await runSource(src, 'probe.ts');
+    return outcome?.ok ? outcome.result.reply : outcome;
+  },
+};
+window.__sandboxLab = api;
+(window as unknown as { __sandboxLabProbeRealm: (u: string) => Promise<unknown> }).__sandboxLabProbeRealm = (appUrl) =>
+  host.run({ kind: 'probe-worker-realm', appUrl });
+
+async function main() {
+  const t0 = performance.now();
+  await host.warmUp();
+  api.workerStartMs = performance.now() - t0;
+  api.ready = true;
+  say(`worker ready in ${api.workerStartMs.toFixed(0)} ms`);
+  if (new URLSearchParams(location.search).has('corpus')) await runCorpus();
+}
+
+async function runCorpus(): Promise<LabCase[]> {
+  api.cases = [];
+  for (const [path, source] of Object.entries(cases).sort(([a], [b]) => a.localeCompare(b))) {
+    const file = path.split('/').pop()!;
+    const exp = parseExpectation(source);
+    const browserExpect = /^\/\/\s*browser-expect:\s*(.+)$/m.exec(source)?.[1]?.trim();
+    const accepted = browserExpect ? browserExpect.split('|').map((x) => x.trim()) : [exp.expect];
+    const started = performance.now();
+    const { compiled, outcome } = await runSource(source, file);
+    const got = verdictOf(compiled, outcome);
+    const ms = performance.now() - started;
+    let problem: string | null;
+    if (browserExpect) problem = accepted.includes(got.verdict) ? null : `expected one of ${accepted.join('|')}, got ${got.verdict}: ${got.message}`;
+    else problem = mismatch(exp, got);
+    const next = await runSource(good, 'good.ts');
+    const nv = verdictOf(next.compiled, next.outcome);
+    const polluted = next.outcome?.ok ? next.outcome.result.realm?.objectProtoKeys.includes('polluted') : true;
+    api.cases.push({ file, expect: exp.expect, accepted, got, problem, ms, nextPasses: nv.verdict === 'pass' && !polluted, nextMessage: nv.message });
+    say(`${problem ? 'FAIL' : 'ok  '} ${file}: ${got.verdict} (${ms.toFixed(0)} ms) ${problem ?? ''}`);
+  }
+  api.workersStarted = host.stats.workersStarted;
+  api.done = true;
+  say('done');
+  return api.cases;
+}
+
+main().catch((e: unknown) => {
+  api.error = e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
+  api.ready = true;
+  api.done = true;
+  say(`error: ${api.error}`);
+});
