@@ -55,6 +55,9 @@ test.describe('browser sandbox', () => {
     for (const k of ['fetch', 'xhr', 'websocket', 'importScripts', 'dynamicImport', 'indexedDB', 'caches']) {
       expect(facts[k], k).toMatch(/^refused/);
     }
+    // Refused by the frame's CSP (inherited by the blob worker), not merely by CORS.
+    expect(facts.cspViolations).toContain('connect-src');
+    expect(facts.cspViolations).toContain('script-src');
   });
 
   test('the page answers input while a worker spins in an infinite loop; the loop is killed', async ({ page }) => {

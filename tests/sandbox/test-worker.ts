@@ -61,7 +61,11 @@ async function attempt(f: () => unknown | Promise<unknown>): Promise<string> {
 
 async function probeWorkerRealm(job: WorkerRealmProbeJob): Promise<Record<string, string>> {
   const g = globalThis as unknown as Record<string, any>;
-  return {
+  const violations = new Set<string>();
+  g.addEventListener?.('securitypolicyviolation', (e: { effectiveDirective?: string; violatedDirective?: string }) => {
+    violations.add(String(e.effectiveDirective ?? e.violatedDirective));
+  });
+  const facts: Record<string, string> = {
     origin: String(g.location?.origin ?? g.origin ?? 'n/a'),
     fetch: await attempt(() => g.fetch(job.appUrl).then((r: { status: number }) => r.status)),
     xhr: await attempt(() => new Promise((resolve, reject) => {
@@ -85,6 +89,9 @@ async function probeWorkerRealm(job: WorkerRealmProbeJob): Promise<Record<string
     })),
     caches: await attempt(() => g.caches.keys()),
   };
+  await new Promise((r) => setTimeout(r, 50)); // violation events are dispatched asynchronously
+  facts.cspViolations = [...violations].sort().join(',');
+  return facts;
 }
 
 serveJobs<TestJob | WorkerRealmProbeJob, TestResult | Record<string, string>>(async (job, io) => {
