@@ -7,9 +7,10 @@
  */
 import type { ExerciseDefinition } from '../src/grading/types.ts';
 import sagaOrchestrationHotel from './saga-orchestration-hotel/exercise.ts';
+import eventStoreConcurrency from './event-store-concurrency/exercise.ts';
 
 
-export const EXERCISES: readonly ExerciseDefinition[] = [sagaOrchestrationHotel].sort(
+export const EXERCISES: readonly ExerciseDefinition[] = [sagaOrchestrationHotel, eventStoreConcurrency].sort(
   (a, b) => a.chapter - b.chapter || a.order - b.order,
 );
 

@@ -21,8 +21,13 @@ declare module '@mdl/saga-orchestration-hotel' {
     readonly sentAt: number;
   }
 
-  export type RpcHandler = (payload: any, meta: MessageMeta) => Json | void | Promise<Json | void>;
-  export type MessageHandler = (payload: any, meta: MessageMeta) => void | Promise<void>;
+  /**
+   * Payloads, responses and rows are checked at run time (plain JSON only, with a
+   * clear error at the call site), so the static types accept any value: learners'
+   * own interfaces and optional fields type-check without ceremony.
+   */
+  export type RpcHandler = (payload: any, meta: MessageMeta) => unknown;
+  export type MessageHandler = (payload: any, meta: MessageMeta) => unknown;
 
   export interface BrokerMessageMeta {
     readonly topic: string;
@@ -35,7 +40,7 @@ declare module '@mdl/saga-orchestration-hotel' {
   }
 
   /** A broker handler acknowledges by returning (or resolving); throwing means "redeliver later". */
-  export type BrokerHandler = (payload: any, meta: BrokerMessageMeta) => void | Promise<void>;
+  export type BrokerHandler = (payload: any, meta: BrokerMessageMeta) => unknown;
 
   export interface CallOptions {
     /** Virtual milliseconds to wait for the response; default {@link DEFAULT_CALL_TIMEOUT_MS}. */
@@ -67,7 +72,7 @@ declare module '@mdl/saga-orchestration-hotel' {
     unique?: string[][];
   }
 
-  export type Row = { [key: string]: Json };
+  export type Row = { [key: string]: any };
   export type RowFilter<T> = Partial<T> | ((row: T) => boolean);
 
   /** Reads and writes inside one transaction. Reads see the transaction's own writes. */
@@ -79,7 +84,7 @@ declare module '@mdl/saga-orchestration-hotel' {
     /** Inserts or replaces the row with this primary key. */
     put(table: string, row: Row): void;
     /** Merges `patch` into an existing row; throws if the row does not exist. */
-    update(table: string, key: string | number, patch: Row): void;
+    update(table: string, key: string | number, patch: Partial<Row>): void;
     delete(table: string, key: string | number): void;
   }
 
@@ -123,14 +128,14 @@ declare module '@mdl/saga-orchestration-hotel' {
     /** Serves requests for `method`. The handler's return value is the response. */
     handle(method: string, handler: RpcHandler): void;
     /** Request/response over the network; rejects with a `RpcTimeout` or `RemoteError`. */
-    call<T = any>(to: string, method: string, payload?: Json, options?: CallOptions): Promise<T>;
+    call<T = any>(to: string, method: string, payload?: unknown, options?: CallOptions): Promise<T>;
     /** Handles one-way messages of a type. */
     on(type: string, handler: MessageHandler): void;
     /** Fire-and-forget one-way message: may be lost, delayed, duplicated or reordered. */
-    send(to: string, type: string, payload?: Json): void;
+    send(to: string, type: string, payload?: unknown): void;
 
     /** Publishes to a broker topic; resolves once the broker has stored it. */
-    publish(topic: string, payload: Json, options?: PublishOptions): Promise<void>;
+    publish(topic: string, payload: unknown, options?: PublishOptions): Promise<void>;
     /** Consumes a topic with at-least-once delivery. */
     subscribe(topic: string, handler: BrokerHandler, options?: SubscribeOptions): void;
 
