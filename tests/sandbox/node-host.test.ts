@@ -112,6 +112,27 @@ describe('Node host + SES module factory', () => {
     expect((await run(compiled(good, 'good.ts'))).reply?.value).toBeDefined();
   });
 
+  it('TypeScript fidelity: namespaces, enums, decorators, using, parameter properties, private fields, async generators', async () => {
+    const src = `namespace N { export const v = 2; }
+enum E { A = 1, B }
+const enum K { X = 4 }
+function times10(t: any, _c: ClassMethodDecoratorContext) { return function (this: any, ...a: any[]) { return t.apply(this, a) * 10; }; }
+class C { @times10 m() { return 1; } }
+function disposed() { let d = 0; { using _x = { [Symbol.dispose]() { d++; } }; } return d; }
+class P { constructor(private readonly a: number) {} get() { return this.a; } }
+class Priv { #x = 5; static s = 3; get x() { return this.#x; } }
+async function* gen() { yield 1; yield 2; }
+export function service(ctx: any) {
+  ctx.handle('ping', async () => {
+    const g: number[] = [];
+    for await (const x of gen()) g.push(x);
+    return { n: N.v, e: E.B, k: K.X, dec: new C().m(), using: disposed(), p: new P(7).get(), priv: new Priv().x + Priv.s, g };
+  });
+}`;
+    const r = await run(src);
+    expect(r.reply).toEqual({ value: { n: 2, e: 2, k: 4, dec: 10, using: 1, p: 7, priv: 8, g: [1, 2] } });
+  });
+
   it('escape attempts find no host capability inside the compartment', async () => {
     const src = `export function service(ctx: any) {
       ctx.handle('ping', () => {
