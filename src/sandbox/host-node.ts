@@ -70,9 +70,20 @@ async function bundleEntry(entry: URL): Promise<URL> {
     target: 'node20',
     packages: 'external',
     write: false,
+    metafile: true,
     sourcemap: 'inline',
     logLevel: 'silent',
   });
+  // A bundled module's `import.meta.url` would point at the cache file: entries
+  // whose own sources use it (to find files) must run unbundled (tsx mode).
+  const { readFileSync } = await import('node:fs');
+  for (const input of Object.keys(out.metafile!.inputs)) {
+    if (input.includes('node_modules')) continue;
+    const abs = path.resolve(input);
+    if (/\bimport\.meta\.(url|dirname|filename|resolve)\b/.test(readFileSync(abs, 'utf8'))) {
+      throw new Error(`${input} uses import.meta: cannot be bundled`);
+    }
+  }
   const text = out.outputFiles[0]!.text;
   const dir = path.join(root, 'node_modules', '.cache', 'mdl-sandbox');
   mkdirSync(dir, { recursive: true });

@@ -170,3 +170,31 @@ export function service(ctx: any) {
     expect(out.dbMutate).toBe('threw:TypeError');
   });
 });
+
+describe('Node host worker entries', () => {
+  it('an entry that uses import.meta.url runs unbundled (tsx) and sees its real location', async () => {
+    const h = createNodeHost({ workerEntry: new URL('./fixtures/meta-worker.ts', import.meta.url), wallClockMs: 5000, memoryMb: 64 });
+    try {
+      const o = await h.run<null, string>(null);
+      expect(o).toMatchObject({ ok: true });
+      if (o.ok) expect(o.result).toMatch(/tests\/sandbox\/fixtures\/meta-worker\.ts$/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a handler that throws ends as crashed and the worker keeps serving', async () => {
+    const h = createNodeHost({ workerEntry: entry, wallClockMs: 5000, memoryMb: 64 });
+    try {
+      const bad = await h.run<unknown, unknown>({ compiled: null, exportName: 'nope', seed: 1 });
+      expect(bad).toMatchObject({ ok: false, kind: 'crashed' });
+      if (!bad.ok) expect(bad.message).toMatch(/TypeError/);
+      const good2 = await h.run<TestJob, TestResult>({ compiled: compiled(good, 'good.ts'), exportName: 'service', seed: 1 });
+      expect(good2.ok && good2.result.reply?.value).toBeTruthy();
+      expect(h.stats.workersStarted).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
