@@ -1,0 +1,259 @@
+/**
+ * Instructor CLI: grades a learner file in the sandbox (Node worker host).
+ *
+ *   npm run grade -- <file.ts> --exercise <id> [--seeds N] [--seed-base S] [--json] [--lang en|ru]
+ *   npm run grade -- --exercise <id> --solution [--json]
+ *   npm run grade -- --list
+ *
+ * Exit codes: 0 graded (any score), 2 bad input (unknown exercise, missing file,
+ * compile error, bad option), 1 internal failure.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { createNodeHost } from '../sandbox/host-node.ts';
+import { EXERCISES, findExercise } from '../../exercises/index.ts';
+import { DEFAULT_SEEDS, DEFAULT_SEED_BASE } from '../grading/grade.ts';
+import { solutionPath } from '../grading/files.node.ts';
+import type { GradeReport, Lang } from '../grading/types.ts';
+import type { WorkerJob, WorkerResult } from '../grading/worker-types.ts';
+
+class UsageError extends Error {}
+
+interface Args {
+  file?: string;
+  exercise?: string;
+  seeds: number;
+  seedBase: number;
+  json: boolean;
+  list: boolean;
+  solution: boolean;
+  lang: Lang;
+  help: boolean;
+}
+
+const USAGE = `usage: npm run grade -- <file.ts> --exercise <id> [--seeds N] [--seed-base S] [--json] [--lang en|ru]
+       npm run grade -- --exercise <id> --solution [--json]
+       npm run grade -- --list`;
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { seeds: DEFAULT_SEEDS, seedBase: DEFAULT_SEED_BASE, json: false, list: false, solution: false, lang: 'en', help: false };
+  const int = (flag: string, v: string | undefined, min: number) => {
+    if (v === undefined || !/^-?\d+$/.test(v) || Number(v) < min) throw new UsageError(`${flag} needs an integer ≥ ${min}, got ${v ?? 'nothing'}`);
+    return Number(v);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    switch (arg) {
+      case '--exercise':
+      case '-e':
+        a.exercise = argv[++i];
+        if (!a.exercise) throw new UsageError('--exercise needs an id');
+        break;
+      case '--seeds':
+        a.seeds = int('--seeds', argv[++i], 0);
+        break;
+      case '--seed-base':
+        a.seedBase = int('--seed-base', argv[++i], 0);
+        break;
+      case '--json':
+        a.json = true;
+        break;
+      case '--list':
+        a.list = true;
+        break;
+      case '--solution':
+        a.solution = true;
+        break;
+      case '--lang': {
+        const l = argv[++i];
+        if (l !== 'en' && l !== 'ru') throw new UsageError('--lang must be en or ru');
+        a.lang = l;
+        break;
+      }
+      case '--help':
+      case '-h':
+        a.help = true;
+        break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+        if (a.file) throw new UsageError(`only one file can be graded (got ${a.file} and ${arg})`);
+        a.file = arg;
+    }
+  }
+  return a;
+}
+
+/** The --json shape: exactly these keys. */
+function toJson(r: GradeReport, lang: Lang) {
+  return {
+    exercise: r.exercise,
+    exerciseVersion: r.exerciseVersion,
+    score: r.score,
+    maxScore: r.maxScore,
+    level: r.level,
+    durationMs: r.durationMs,
+    traceDigest: r.traceDigest,
+    checks: r.checks.map((c) => ({
+      id: c.id,
+      title: c.title[lang],
+      points: c.points,
+      earned: c.earned,
+      passed: c.passed,
+      seedsRun: c.seedsRun,
+      failingSeed: c.failingSeed,
+      faults: c.faults,
+      message: c.message ? c.message[lang] : null,
+    })),
+  };
+}
+
+function describeFaults(faults: GradeReport['checks'][number]['faults']): string {
+  if (!faults || faults.length === 0) return 'none';
+  return faults
+    .map((f) => {
+      switch (f.kind) {
+        case 'crash':
+        case 'restart':
+          return `t=${f.at} ${f.kind} ${f.service}`;
+        case 'partition':
+          return `t=${f.at} partition ${f.groups.map((g) => `[${g.join(',')}]`).join('|')}`;
+        case 'heal':
+          return `t=${f.at} heal`;
+        case 'latency':
+          return `t=${f.at} latency +${f.extraMs}ms/${f.durationMs}ms${f.to ? ` to ${f.to}` : ''}`;
+        case 'loss':
+          return `t=${f.at} loss ${Math.round(f.rate * 100)}%/${f.durationMs}ms`;
+        case 'db-write-failure':
+          return `t=${f.at} db-write-failure ${f.service}/${f.durationMs}ms`;
+      }
+    })
+    .join('; ');
+}
+
+function printHuman(r: GradeReport, file: string, lang: Lang): void {
+  const out: string[] = [];
+  out.push(`${r.exercise} v${r.exerciseVersion} — ${file}`);
+  out.push('');
+  const w = Math.max(...r.checks.map((c) => c.id.length));
+  for (const c of r.checks) {
+    const mark = c.passed ? '✓' : '✗';
+    const pts = `${String(c.earned).padStart(3)}/${String(c.points).padEnd(3)}`;
+    const seeds = c.seedsRun > 0 ? ` seeds ${c.seedsRun}` : '';
+    out.push(`${mark} ${c.id.padEnd(w)}  ${pts} ${c.level.padEnd(8)} ${c.title[lang]}${seeds}`);
+    if (!c.passed) {
+      if (c.failingSeed !== null) out.push(`    failing seed: ${c.failingSeed}  (replay: --seed-base ${c.failingSeed} --seeds 1)`);
+      if (c.faults) out.push(`    faults: ${describeFaults(c.faults)}`);
+      if (c.message) out.push(`    ${c.message[lang]}`);
+    }
+  }
+  out.push('');
+  out.push(`score ${r.score}/${r.maxScore}   level ${r.level ?? 'none'}   ${r.runs} runs in ${r.durationMs} ms   digest ${r.traceDigest.slice(0, 16)}`);
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+async function main(): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (args.list) {
+    if (args.json) process.stdout.write(JSON.stringify(EXERCISES.map((e) => ({ id: e.id, version: e.version, chapter: e.chapter, title: e.title[args.lang] }))) + '\n');
+    else for (const e of EXERCISES) process.stdout.write(`${e.id}\t(ch.${e.chapter}, v${e.version})\t${e.title[args.lang]}\n`);
+    return 0;
+  }
+  if (!args.exercise) {
+    process.stderr.write(`error: --exercise <id> is required (known: ${EXERCISES.map((e) => e.id).join(', ')})\n${USAGE}\n`);
+    return 2;
+  }
+  const ex = findExercise(args.exercise);
+  if (!ex) {
+    process.stderr.write(`error: unknown exercise "${args.exercise}" (known: ${EXERCISES.map((e) => e.id).join(', ')})\n`);
+    return 2;
+  }
+  const file = args.solution ? solutionPath(ex.id) : args.file ? resolve(args.file) : undefined;
+  if (!file) {
+    process.stderr.write(`error: give a file to grade, or --solution\n${USAGE}\n`);
+    return 2;
+  }
+  if (!existsSync(file)) {
+    process.stderr.write(`error: file not found: ${file}\n`);
+    return 2;
+  }
+  const source = readFileSync(file, 'utf8');
+
+  const host = createNodeHost({ workerEntry: new URL('../grading/worker-entry.ts', import.meta.url), wallClockMs: 30_000, memoryMb: 512 });
+  try {
+    const job: WorkerJob = { kind: 'grade', exerciseId: ex.id, source, fileName: basename(file), seeds: args.seeds, seedBase: args.seedBase };
+    const outcome = await host.run<WorkerJob, WorkerResult>(job);
+    if (!outcome.ok) {
+      // The worker was stopped (endless synchronous loop, memory bomb, crash): the code is graded 0.
+      const report = failedReport(ex.id, ex.version, outcome.message, args);
+      if (args.json) process.stdout.write(JSON.stringify(toJson(report, args.lang)) + '\n');
+      else printHuman(report, file, args.lang);
+      return 0;
+    }
+    const res = outcome.result;
+    if (!res.ok) {
+      process.stderr.write(`error: ${res.message}\n`);
+      return 2;
+    }
+    const report = res.report as GradeReport;
+    if (args.json) process.stdout.write(JSON.stringify(toJson(report, args.lang)) + '\n');
+    else printHuman(report, file, args.lang);
+    return 0;
+  } finally {
+    await host.close();
+  }
+}
+
+/** A report for code whose worker had to be stopped: every check failed with the reason. */
+function failedReport(exerciseId: string, version: number, message: string, args: Args): GradeReport {
+  const ex = findExercise(exerciseId)!;
+  const text = { en: message.split(' / ')[0] ?? message, ru: message.split(' / ')[1] ?? message };
+  return {
+    exercise: exerciseId,
+    exerciseVersion: version,
+    score: 0,
+    maxScore: ex.checks.reduce((s, c) => s + c.points, 0),
+    level: null,
+    levelPoints: 0,
+    durationMs: 0,
+    traceDigest: '',
+    seeds: args.seeds,
+    seedBase: args.seedBase,
+    runs: 0,
+    checks: ex.checks.map((c) => ({
+      id: c.id,
+      title: c.title,
+      level: c.level,
+      criterion: c.criterion,
+      points: c.points,
+      earned: 0,
+      passed: false,
+      seedsRun: 0,
+      failingSeed: null,
+      failingScenario: null,
+      faults: null,
+      message: text,
+      traceSlice: [],
+    })),
+    problems: [],
+  };
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);
