@@ -89,9 +89,19 @@ test.describe('browser sandbox', () => {
     });
     console.log(`sandbox responsiveness: click latencies ${latencies.join(',')} ms; max main-thread timer lag ${lag.toFixed(0)} ms`);
     expect(outcome).toMatchObject({ ok: false, kind: 'timeout' });
-    expect(Math.max(...latencies)).toBeLessThan(1000);
-    expect(lag).toBeLessThan(250);
+    // A blocked main thread would show ~3000 ms here; the margins absorb a loaded CI machine.
+    expect(Math.max(...latencies)).toBeLessThan(1500);
+    expect(lag).toBeLessThan(1000);
     // The replacement worker serves the next run.
     expect(await page.evaluate(() => window.__sandboxLab.runGood(1))).toMatchObject({ value: { pong: 1 } });
+  });
+
+  test('the real grading worker (typescript + kernel + grading, one IIFE) grades a reference solution inside the sandbox', async ({ page }) => {
+    const r = await page.evaluate(() => window.__sandboxLab.gradeReference('saga-orchestration-hotel', 10));
+    console.log(`sandbox grading worker: start ${r.startMs.toFixed(0)} ms, grade (10 seeds) ${r.ms.toFixed(0)} ms`);
+    expect(r.outcome.ok, JSON.stringify(r.outcome).slice(0, 500)).toBe(true);
+    const result = (r.outcome as { ok: true; result: { ok: boolean; report?: { score: number; maxScore: number } } }).result;
+    expect(result.ok, JSON.stringify(result).slice(0, 500)).toBe(true);
+    expect(result.report!.score).toBe(result.report!.maxScore);
   });
 });

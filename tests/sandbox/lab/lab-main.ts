@@ -11,6 +11,7 @@ import { mismatch, parseExpectation, verdictOf, type VerdictInfo } from '../host
 import type { TestJob, TestResult } from '../test-worker.ts';
 import good from '../fixtures/good.ts?raw';
 
+const solutions = import.meta.glob<string>('../../../solutions/*.ts', { query: '?raw', import: 'default', eager: true });
 const cases = import.meta.glob<string>('../../hostile/*.ts', { query: '?raw', import: 'default', eager: true });
 
 export interface LabCase {
@@ -42,6 +43,8 @@ export interface LabApi {
   runGood(seed: number): Promise<unknown>;
   /** Facts about the sandbox frame itself, gathered by a learner probe. */
   probe(): Promise<unknown>;
+  /** Grades a reference solution with the real grading worker (src/grading/worker-entry.ts) in a second browser host. */
+  gradeReference(exerciseId: string, seeds: number): Promise<{ outcome: JobOutcome<unknown>; ms: number; startMs: number }>;
 }
 
 declare global {
@@ -76,6 +79,7 @@ const api: LabApi = {
   ready: false,
   done: false,
   runCorpus,
+  gradeReference,
   cases: [],
   workerStartMs: 0,
   workersStarted: 0,
@@ -102,6 +106,24 @@ const api: LabApi = {
     return outcome?.ok ? outcome.result.reply : outcome;
   },
 };
+let gradingHost: ReturnType<typeof createBrowserHost> | undefined;
+async function gradeReference(exerciseId: string, seeds: number): Promise<{ outcome: JobOutcome<unknown>; ms: number; startMs: number }> {
+  const source = solutions[`../../../solutions/${exerciseId}.ts`];
+  if (source === undefined) throw new Error(`no reference solution for ${exerciseId}`);
+  let startMs = 0;
+  if (!gradingHost) {
+    gradingHost = createBrowserHost({
+      workerSource: async () => (await import('../../../src/grading/worker-entry.ts?sandbox-worker')).default,
+      wallClockMs: 30_000,
+    });
+    const t0 = performance.now();
+    await gradingHost.warmUp();
+    startMs = performance.now() - t0;
+  }
+  const t0 = performance.now();
+  const outcome = await gradingHost.run({ kind: 'grade', exerciseId, source, seeds });
+  return { outcome, ms: performance.now() - t0, startMs };
+}
 window.__sandboxLab = api;
 (window as unknown as { __sandboxLabProbeRealm: (u: string) => Promise<unknown> }).__sandboxLabProbeRealm = (appUrl) =>
   host.run({ kind: 'probe-worker-realm', appUrl });
