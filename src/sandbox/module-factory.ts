@@ -117,19 +117,69 @@ function limitError(message: string, line?: number): Error {
   return e;
 }
 
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/**
+ * Dates whose "local" time is UTC: the host's time zone (a learner's laptop, the
+ * instructor's CLI) must not change a run. Created lazily (after lockdown) and
+ * shared, hardened, by all module instances.
+ */
+let utcDateClass: DateConstructor | undefined;
+function utcDate(): DateConstructor {
+  if (utcDateClass) return utcDateClass;
+  const RealDate = Date;
+  class UtcDate extends RealDate {}
+  const P = UtcDate.prototype as unknown as Record<string, unknown>;
+  const R = RealDate.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of ['FullYear', 'Month', 'Date', 'Day', 'Hours', 'Minutes', 'Seconds', 'Milliseconds']) {
+    const get = R[`getUTC${name}`]!;
+    Object.defineProperty(P, `get${name}`, { value: { [`get${name}`](this: Date) { return get.call(this); } }[`get${name}`], writable: true, configurable: true });
+    if (name !== 'Day') {
+      const set = R[`setUTC${name}`]!;
+      Object.defineProperty(P, `set${name}`, { value: { [`set${name}`](this: Date, ...a: unknown[]) { return set.apply(this, a); } }[`set${name}`], writable: true, configurable: true });
+    }
+  }
+  const valid = (d: Date) => !Number.isNaN(RealDate.prototype.getTime.call(d));
+  const dateString = (d: Date) => `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${d.getUTCFullYear()}`;
+  const timeString = (d: Date) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} GMT+0000 (Coordinated Universal Time)`;
+  const methods: Record<string, (this: Date) => unknown> = {
+    getTimezoneOffset(this: Date) { return valid(this) ? 0 : NaN; },
+    toString(this: Date) { return valid(this) ? `${dateString(this)} ${timeString(this)}` : 'Invalid Date'; },
+    toDateString(this: Date) { return valid(this) ? dateString(this) : 'Invalid Date'; },
+    toTimeString(this: Date) { return valid(this) ? timeString(this) : 'Invalid Date'; },
+    toLocaleString(this: Date) { return valid(this) ? `${dateString(this)} ${timeString(this)}` : 'Invalid Date'; },
+    toLocaleDateString(this: Date) { return valid(this) ? dateString(this) : 'Invalid Date'; },
+    toLocaleTimeString(this: Date) { return valid(this) ? timeString(this) : 'Invalid Date'; },
+  };
+  for (const [name, fn] of Object.entries(methods)) Object.defineProperty(P, name, { value: fn, writable: true, configurable: true });
+  utcDateClass = hardenFn(UtcDate) as unknown as DateConstructor;
+  return utcDateClass;
+}
+
+/** ISO date-times without an offset mean local time per spec: read them as UTC. */
+function parseUtc(RealDate: DateConstructor, text: string): number {
+  return RealDate.parse(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? `${text}Z` : text);
+}
+
 function makeDate(env: ModuleEnv, epochMs: number): DateConstructor {
   const RealDate = Date;
+  const UtcDate = utcDate();
   // Integer milliseconds like the real Date (the kernel's virtual time may be fractional).
   const nowMs = () => Math.floor(epochMs + env.now());
   // A plain function (not a class) so that `Date()` without `new` works too.
   const VirtualDate = function Date(this: unknown, ...args: unknown[]) {
-    if (!new.target) return new RealDate(nowMs()).toString();
-    if (args.length === 0) return new RealDate(nowMs());
-    return Reflect.construct(RealDate, args) as object;
+    if (!new.target) return new UtcDate(nowMs()).toString();
+    let time: number | unknown;
+    if (args.length === 0) time = nowMs();
+    else if (args.length === 1) time = typeof args[0] === 'string' ? parseUtc(RealDate, args[0]) : args[0];
+    else time = RealDate.UTC(...(args.map(Number) as [number, number]));
+    return Reflect.construct(UtcDate, [time], new.target === VirtualDate ? UtcDate : new.target) as object;
   } as unknown as DateConstructor & { prototype: Date };
-  Object.defineProperty(VirtualDate, 'prototype', { value: RealDate.prototype, writable: false });
+  Object.defineProperty(VirtualDate, 'prototype', { value: UtcDate.prototype, writable: false });
   Object.defineProperty(VirtualDate, 'now', { value: function now() { return nowMs(); }, writable: true, configurable: true });
-  Object.defineProperty(VirtualDate, 'parse', { value: RealDate.parse, writable: true, configurable: true });
+  Object.defineProperty(VirtualDate, 'parse', { value: function parse(text: unknown) { return parseUtc(RealDate, String(text)); }, writable: true, configurable: true });
   Object.defineProperty(VirtualDate, 'UTC', { value: RealDate.UTC, writable: true, configurable: true });
   return VirtualDate;
 }

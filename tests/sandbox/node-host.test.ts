@@ -48,6 +48,23 @@ describe('Node host + SES module factory', () => {
     expect(a.logs.length).toBeGreaterThan(0); // console.log reaches ctx.log
   });
 
+  it('Date is virtual and time-zone independent (local-time methods read UTC)', async () => {
+    const src = `export function service(ctx: any) {
+      ctx.handle('ping', async () => {
+        await ctx.sleep(1000);
+        const d = new Date();
+        const e = new Date(2025, 5, 15, 13, 30);
+        return [d.getTime() - Date.UTC(2025, 0, 1), d.getTimezoneOffset(), d.getHours(), String(d), e.toISOString(), e.getHours(),
+          new Date('2025-03-01T10:00').toISOString(), d instanceof Date, typeof Date(), performance.now() >= 1000];
+      });
+    }`;
+    const r = await run(src);
+    const v = r.reply?.value as unknown[];
+    expect(v[0]).toBeGreaterThanOrEqual(1000);
+    expect(v[0]).toBeLessThan(2000);
+    expect(v.slice(1)).toEqual([0, 0, expect.stringMatching(/^Wed Jan 01 2025 00:00:0\d GMT\+0000 \(Coordinated Universal Time\)$/), '2025-06-15T13:30:00.000Z', 13, '2025-03-01T10:00:00.000Z', true, 'string', true]);
+  });
+
   it('maps stack traces of learner exceptions to learner lines (sync, nested and async)', async () => {
     const src = [
       "import type { ServiceContext } from './api';", // 1
