@@ -79,7 +79,11 @@ function makeBufferConstructors(maxBytes: number): Record<string, unknown> {
       [name]: function (this: unknown, ...args: unknown[]) {
         if (!new.target) throw new TypeError(`Constructor ${name} requires 'new'`);
         const a0 = args[0];
-        if (name === 'ArrayBuffer') charge(Number(a0 ?? 0));
+        if (name === 'ArrayBuffer') {
+          // Resizable buffers can grow to maxByteLength later: charge that.
+          const max = (args[1] as { maxByteLength?: unknown } | undefined)?.maxByteLength;
+          charge(Math.max(Number(a0 ?? 0) || 0, Number(max ?? 0) || 0));
+        }
         else if (name !== 'DataView') {
           if (typeof a0 === 'number' || typeof a0 === 'bigint') charge(Number(a0) * bpe);
           else if (a0 && typeof a0 === 'object' && !(a0 instanceof ArrayBuffer)) {
