@@ -23,7 +23,7 @@ export async function benchGrade(): Promise<void> {
   for (const ex of EXERCISES) {
     const loaded = trustedFactory(readSolution(ex.id));
     if (!loaded.ok) throw new Error(loaded.message);
-    await gradeWithFactory(ex, loaded.factory, { seeds: DEFAULT_SEEDS }); // warm-up
+    for (let i = 0; i < 3; i++) await gradeWithFactory(ex, loaded.factory, { seeds: DEFAULT_SEEDS }); // warm-up (JIT)
     const times: number[] = [];
     for (let i = 0; i < reps; i++) {
       const t0 = performance.now();

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { EXERCISES } from '../../exercises/index.ts';
+import { readExerciseFiles } from '../../src/grading/files.node.ts';
+import { grade } from './helpers.ts';
+
+describe('mutants fail the checks they declare', () => {
+  for (const ex of EXERCISES) {
+    for (const m of readExerciseFiles(ex.id).mutants) {
+      it(`${ex.id} / ${m.name}: fails ${m.fails.join(', ')}`, async () => {
+        const r = await grade(ex.id, m.source);
+        for (const id of m.fails) {
+          const c = r.checks.find((x) => x.id === id)!;
+          expect(c.passed, `${m.name} should fail ${id}`).toBe(false);
+          expect(c.earned).toBe(0);
+          expect(c.message?.en).toBeTruthy();
+          expect(c.message?.ru).toBeTruthy();
+          if (c.failingSeed !== null) {
+            // A random failure names its seed, its fault schedule and a trace slice.
+            expect(Array.isArray(c.faults)).toBe(true);
+            expect(c.traceSlice.length).toBeGreaterThan(0);
+          }
+        }
+        expect(r.score).toBeLessThan(r.maxScore);
+      });
+    }
+  }
+});
