@@ -104,7 +104,7 @@ async function gradeMs(browser: Browser): Promise<number[]> {
   const page = await context.newPage();
   await page.goto(`${BASE}/#/ex/${EXERCISE}`);
   await waitEditable(page);
-  await page.locator('.monaco-editor textarea').first().focus();
+  await page.locator('.monaco-editor .view-lines').first().click();
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.insertText(solution);
   const times: number[] = [];

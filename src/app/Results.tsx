@@ -252,7 +252,7 @@ export function GradeView(props: {
               {!c.passed && c.failingSeed === null && c.failingScenario && c.failingScenario !== 'random' && (
                 <p className="check-seed">
                   <a href={props.replayHref(c.id, { scenario: c.failingScenario })} data-testid="replay-link">
-                    {t.replaySeed}
+                    {t.replayScenarioLink}
                   </a>
                 </p>
               )}

@@ -73,6 +73,12 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
   const editorRef = useRef<{ setValue(code: string): void; focus(): void } | null>(null);
   const autosave = useAutosave(store, exercise.id, reportStorageError);
 
+  useEffect(() => {
+    // Start the sandbox worker once the editor had its chance to load first.
+    const id = window.setTimeout(() => client.warmUp?.(), 300);
+    return () => window.clearTimeout(id);
+  }, [client]);
+
   const [snapshot, send] = useMachine(workspaceMachine, { input: { client, exerciseId: exercise.id } });
   const busy = snapshot.matches('running') || snapshot.matches('grading');
 
@@ -226,7 +232,7 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
             ))}
           </div>
         </div>
-        <Markdown source={pick(exercise.statement, statementLang)} lang={statementLang} className="markdown statement" />
+        <Markdown source={withoutTitle(pick(exercise.statement, statementLang))} lang={statementLang} className="markdown statement" />
         {exercise.hints.length > 0 && (
           <section className="hints" aria-label={t.hints}>
             <h2>{t.hints}</h2>
@@ -275,11 +281,6 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
           <button type="button" onClick={() => send({ type: 'STOP' })} disabled={!busy} data-testid="stop">
             ■ {t.stop}
           </button>
-          <span className="toolbar-spacer" />
-          <SaveStatus savedAt={autosave.savedAt} pending={autosave.pending} />
-          <button type="button" className="quiet" onClick={onReset} disabled={busy} data-testid="reset">
-            ↺ {t.resetToStarter}
-          </button>
         </div>
         <div className="editor-frame">
           <Suspense fallback={<div className="editor-loading">{t.editorLoading}</div>}>
@@ -294,10 +295,18 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
             />
           </Suspense>
         </div>
-        <div className="results" aria-label={t.results}>
+        <div className="statusbar">
           <p className={`status-line state-${String(snapshot.value)}`} role="status" aria-live="polite" data-testid="status">
             {status}
           </p>
+          <span className="statusbar-right">
+            <SaveStatus savedAt={autosave.savedAt} pending={autosave.pending} />
+            <button type="button" className="quiet small" onClick={onReset} disabled={busy} data-testid="reset">
+              ↺ {t.resetToStarter}
+            </button>
+          </span>
+        </div>
+        <div className="results" aria-label={t.results}>
           {snapshot.matches('idle') && <p className="muted hint">{t.editorTabHint}</p>}
           {snapshot.matches('grading') && progress && (
             <progress max={progress.total} value={progress.done} aria-label={t.grading} />
@@ -390,4 +399,9 @@ function replayScenario(exercise: ExerciseInfo, replay: WorkspaceProps['replay']
   if (!replay) return undefined;
   if (replay.scenario && exercise.scenarios.some((s) => s.id === replay.scenario)) return replay.scenario;
   return RANDOM_SCENARIO;
+}
+
+/** The workspace shows the exercise title itself; drop the statement's own leading `# Title`. */
+function withoutTitle(markdown: string): string {
+  return markdown.replace(/^\s*# [^\n]*\n/, '');
 }

@@ -1,11 +1,17 @@
+import { createBrowserHost } from '../sandbox/host-browser.ts';
 import type { SandboxHost } from '../sandbox/protocol.ts';
 
-/** Creates the sandbox's browser host for the grading worker. */
-export async function createAppSandboxHost(): Promise<SandboxHost> {
-  const candidates = import.meta.glob<{ createBrowserHost?: (options: unknown) => SandboxHost }>('../sandbox/host-browser.ts');
-  const load = candidates['../sandbox/host-browser.ts'];
-  if (!load) throw new Error('the sandbox browser host (src/sandbox/host-browser.ts) is not part of this build');
-  const mod = await load();
-  if (!mod.createBrowserHost) throw new Error('src/sandbox/host-browser.ts has no createBrowserHost');
-  throw new Error('browser host wiring pending');
+/** Real-time budget of one job segment (a run, or one run of a grade: progress restarts the clock). */
+export const WALL_CLOCK_MS = 5000;
+
+/**
+ * The sandbox's browser host (opaque-origin iframe + Worker) running the grading
+ * worker entry. The worker script is its own lazily fetched chunk.
+ */
+export function createAppSandboxHost(): SandboxHost {
+  const host = createBrowserHost({
+    workerSource: async () => (await import('../grading/worker-entry.ts?sandbox-worker')).default,
+    wallClockMs: WALL_CLOCK_MS,
+  });
+  return host;
 }

@@ -53,6 +53,8 @@ export interface GradeOptions {
 export interface GradingClient {
   run(exerciseId: string, code: string, options: RunOptions): Promise<RunResult>;
   grade(exerciseId: string, code: string, options: GradeOptions): Promise<GradeResult>;
+  /** Starts the engine ahead of the first run (best effort). */
+  warmUp?(): void;
 }
 
 export const RANDOM_SCENARIO = 'random';

@@ -54,6 +54,13 @@ export function createGradingClient(options: WorkerClientOptions): GradingClient
   };
 
   return {
+    warmUp() {
+      options.host().then(
+        (h) => h.warmUp(),
+        () => undefined,
+      ).catch(() => undefined);
+    },
+
     async run(exerciseId: string, code: string, opts: RunOptions): Promise<RunResult> {
       const seed = opts.scenario === RANDOM_SCENARIO ? opts.seed : undefined;
       const outcome = await submit(
