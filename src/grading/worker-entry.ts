@@ -1,58 +1,16 @@
 /**
- * The sandbox worker's job handler for grading (Node worker_threads and the
- * browser Worker alike — no Node APIs here; serveJobs picks the transport).
+ * Entry module of the grading worker (Node worker_threads via the sandbox's Node
+ * host, or the browser Worker in the sandboxed frame). serveJobs picks the
+ * transport; there are no Node APIs here.
  *
  * Job:    WorkerJob  ({ kind: 'grade' | 'run', exerciseId, source, ... })
  * Posts:  { type: 'progress', done, total, phase } while grading (restarts the host's wall clock)
  * Result: WorkerResult ({ ok: true, report } or a SubmissionError)
  */
-import { compile } from '../sandbox/compile.ts';
-import { createModuleFactory, describeError, exposeToLearner } from '../sandbox/module-factory.ts';
-import { prepareSandboxRealm } from '../sandbox/realm.ts';
-import { serveJobs, type JobIO } from '../sandbox/serve.ts';
-import { gradeSubmission, runScenario, type GradeOutcome, type RunOutcomeResult, type SourceLoader } from './index.ts';
-import type { RunOptions } from './worker-types.ts';
-
-export type { WorkerJob, WorkerResult } from './worker-types.ts';
+import { serveJobs } from '../sandbox/serve.ts';
+import { handleJob } from './worker-job.ts';
 import type { WorkerJob, WorkerResult } from './worker-types.ts';
 
-/** Compiles in this (locked-down) realm and builds the learner runtime. */
-export const sandboxLoader: SourceLoader = (source, fileName) => {
-  const compiled = compile(source, fileName);
-  if (!compiled.ok) return { ok: false, diagnostics: compiled.diagnostics };
-  const factory = createModuleFactory(compiled);
-  return {
-    ok: true,
-    factory,
-    wrapContext: (ctx) => exposeToLearner(ctx),
-    describeError: (err) => {
-      const d = describeError(err, compiled) as { name?: string; message?: string; line?: number; column?: number; stack?: string };
-      return {
-        name: d.name ?? 'Error',
-        message: d.message ?? String(err),
-        ...(d.line !== undefined ? { line: d.line } : {}),
-        ...(d.column !== undefined ? { column: d.column } : {}),
-      };
-    },
-  };
-};
-
-export async function handleJob(job: WorkerJob, io: JobIO): Promise<WorkerResult> {
-  prepareSandboxRealm();
-  const fileName = job.fileName ?? 'solution.ts';
-  if (job.kind === 'grade') {
-    const out: GradeOutcome = await gradeSubmission(job.exerciseId, job.source, {
-      load: sandboxLoader,
-      fileName,
-      ...(job.seeds !== undefined ? { seeds: job.seeds } : {}),
-      ...(job.seedBase !== undefined ? { seedBase: job.seedBase } : {}),
-      onProgress: (p) => io.post({ type: 'progress', ...p }, { restartClock: true }),
-    });
-    return out;
-  }
-  const opts: RunOptions = job.options ?? {};
-  const out: RunOutcomeResult = await runScenario(job.exerciseId, job.source, { load: sandboxLoader, fileName, ...opts });
-  return out;
-}
+export type { WorkerJob, WorkerResult, WorkerProgress } from './worker-types.ts';
 
 serveJobs<WorkerJob, WorkerResult>(handleJob);
