@@ -4,7 +4,11 @@
  * iframe + CSP + blob Worker + SES), the page stays responsive while a worker
  * spins, and the worker realm itself has no network and no storage of the app.
  */
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { compile, type CompileOk } from '../../src/sandbox/compile.ts';
+import { createNodeHost } from '../../src/sandbox/host-node.ts';
+import type { TestJob, TestResult } from '../sandbox/test-worker.ts';
 
 // Types only: `window.__sandboxLab` is declared by the lab page module.
 export type { LabApi } from '../sandbox/lab/lab-main.ts';
@@ -36,6 +40,22 @@ test.describe('browser sandbox', () => {
     const [a, b, c] = await page.evaluate(async () => [await window.__sandboxLab.runGood(7), await window.__sandboxLab.runGood(7), await window.__sandboxLab.runGood(8)]);
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
+  });
+
+  test('Chromium and Node produce the same trace digest and values for one seed', async ({ page }) => {
+    const inBrowser = await page.evaluate(() => window.__sandboxLab.runGoodDigest(11));
+    const host = createNodeHost({ workerEntry: new URL('../sandbox/test-worker.ts', import.meta.url), wallClockMs: 10_000, memoryMb: 128 });
+    try {
+      const good = readFileSync(new URL('../sandbox/fixtures/good.ts', import.meta.url), 'utf8');
+      const compiled = compile(good, 'good.ts') as CompileOk;
+      const o = await host.run<TestJob, TestResult>({ compiled, exportName: 'service', seed: 11, maxEvents: 50_000, probeRealm: true });
+      expect(o.ok).toBe(true);
+      if (!o.ok) return;
+      expect(inBrowser.reply).toEqual(o.result.reply);
+      expect(inBrowser.digest).toBe(o.result.digest);
+    } finally {
+      await host.close();
+    }
   });
 
   test('learner code sees no DOM, storage or network globals', async ({ page }) => {

@@ -41,6 +41,8 @@ export interface LabApi {
   hang(ms: number): Promise<JobOutcome<TestResult>>;
   /** Runs `good.ts` with a seed; returns the reply value. */
   runGood(seed: number): Promise<unknown>;
+  /** Runs `good.ts` with a seed; returns the kernel's trace digest and the reply. */
+  runGoodDigest(seed: number): Promise<{ digest: string; reply: unknown }>;
   /** Facts about the sandbox frame itself, gathered by a learner probe. */
   probe(): Promise<unknown>;
   /** Grades a reference solution with the real grading worker (src/grading/worker-entry.ts) in a second browser host. */
@@ -92,6 +94,11 @@ const api: LabApi = {
     const { outcome } = await runSource(good, 'good.ts', seed);
     if (!outcome?.ok) throw new Error(JSON.stringify(outcome));
     return outcome.result.reply;
+  },
+  async runGoodDigest(seed) {
+    const { outcome } = await runSource(good, 'good.ts', seed);
+    if (!outcome?.ok) throw new Error(JSON.stringify(outcome));
+    return { digest: outcome.result.digest, reply: outcome.result.reply };
   },
   async probe() {
     const src = `export function service(ctx: any) {
