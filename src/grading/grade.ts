@@ -211,7 +211,17 @@ export async function gradeWithFactory(ex: ExerciseDefinition, code: ModuleFacto
     }
   }
 
-  for (const st of states) st.report.earned = st.report.passed ? st.report.points : 0;
+  for (const st of states) {
+    // A check that only random runs can evidence is not passed by running none of them.
+    if (st.report.passed && st.spec.scenarios.length === 0 && st.report.seedsRun === 0) {
+      st.report.passed = false;
+      st.report.message = {
+        ru: 'Не проверено: ни одного случайного прогона (seeds = 0).',
+        en: 'Not evaluated: no random runs (seeds = 0).',
+      };
+    }
+    st.report.earned = st.report.passed ? st.report.points : 0;
+  }
   const checks = states.map((s) => s.report);
   const level = reachedLevel(checks, ex.rubric);
   return {

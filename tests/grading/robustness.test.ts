@@ -57,6 +57,18 @@ describe('learner-code problems become check failures, never grader crashes', ()
   });
 });
 
+describe('scoring', () => {
+  it('a check only random runs can evidence is not passed with --seeds 0; levels need all their checks', async () => {
+    const r = await gradeWithFactory(exercise(HOTEL), factoryOf(readSolution(HOTEL)), { seeds: 0 });
+    const rf = r.checks.find((c) => c.id === 'random-faults')!;
+    expect(rf.passed).toBe(false);
+    expect(rf.message?.en).toContain('Not evaluated');
+    expect(r.score).toBe(r.maxScore - rf.points);
+    expect(r.level).toBe('advanced');
+    expect(r.levelPoints).toBe(75);
+  });
+});
+
 describe('public API', () => {
   it('gradeSubmission reports unknown exercises and compile errors as such', async () => {
     const a = await gradeSubmission('no-such-exercise', 'x', { load: trustedLoad });
