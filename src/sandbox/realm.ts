@@ -47,12 +47,25 @@ export const LOCKDOWN_OPTIONS = {
  * Locks down the current realm once (idempotent). Returns the time it took in
  * ms (0 when it was already prepared).
  */
-export function prepareSandboxRealm(): number {
+export function prepareSandboxRealm(options: { allowMainThread?: boolean } = {}): number {
   if (prepared) return 0;
+  if (!options.allowMainThread && isMainThread()) {
+    throw new Error('prepareSandboxRealm(): refusing to lock down a main thread (UI realm or test runner); call it in the sandbox worker');
+  }
   const t0 = performance.now();
   sesGlobals.lockdown({ ...LOCKDOWN_OPTIONS });
   prepared = true;
   return performance.now() - t0;
+}
+
+/** Node main thread, or a browser window (not a worker). */
+function isMainThread(): boolean {
+  const g = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown }; document?: unknown; WorkerGlobalScope?: unknown };
+  if (g.process?.getBuiltinModule) {
+    const wt = g.process.getBuiltinModule('node:worker_threads') as { isMainThread: boolean };
+    return wt.isMainThread;
+  }
+  return typeof g.document !== 'undefined' && typeof g.WorkerGlobalScope === 'undefined';
 }
 
 /** True once prepareSandboxRealm() has run in this realm. */
