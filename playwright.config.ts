@@ -1,6 +1,9 @@
 import { defineConfig, devices } from '@playwright/test';
 
-const PORT = 4173;
+/** 4173 by default; E2E_PORT lets parallel local runs avoid each other. */
+const PORT = Number(process.env.E2E_PORT ?? 4173);
+/** Optional private build directory (E2E_OUTDIR) so a local run is not disturbed by other builds of dist/. */
+const OUT = process.env.E2E_OUTDIR;
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -14,6 +17,8 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     viewport: { width: 1280, height: 800 },
+    // Tests paste code into the editor like a learner would.
+    permissions: ['clipboard-read', 'clipboard-write'],
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
@@ -31,7 +36,9 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `npm run build && npx vite preview --host 127.0.0.1 --strictPort --port ${PORT}`,
+    command: OUT
+      ? `npm run build -- --outDir ${OUT} && npx vite preview --outDir ${OUT} --host 127.0.0.1 --strictPort --port ${PORT}`
+      : `npm run build && npx vite preview --host 127.0.0.1 --strictPort --port ${PORT}`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: !process.env.CI,
     timeout: 240_000,
