@@ -99,7 +99,7 @@ export function evaluate(check: CheckSpec, run: RunOutcome): Violation | null {
     };
   }
   if (v) {
-    const thrown = run.problems.find((p) => p.kind === 'handler-error' || p.kind === 'start-error');
+    const thrown = run.learnerErrors()[0];
     if (thrown) {
       const extra = problemText(thrown);
       v = { ...v, message: { ru: `${v.message.ru} Замечено: ${extra.ru}`, en: `${v.message.en} Also seen: ${extra.en}` } };
@@ -164,8 +164,8 @@ export async function gradeWithFactory(ex: ExerciseDefinition, code: ModuleFacto
   }));
   const digests: string[] = [];
   const problems: LearnerProblem[] = [];
-  const notePropblems = (run: RunHandle) => {
-    for (const p of run.problems) {
+  const noteProblems = (run: RunHandle, failed: boolean) => {
+    for (const p of failed ? [...run.problems, ...run.learnerErrors()] : run.problems) {
       if (problems.length >= 10) return;
       if (!problems.some((q) => q.kind === p.kind && q.service === p.service && q.message === p.message)) problems.push(p);
     }
@@ -182,12 +182,16 @@ export async function gradeWithFactory(ex: ExerciseDefinition, code: ModuleFacto
     const run = await runOnce({ exercise: ex, runtime, scenario: sid, seed: sc.seed, random: false, setup, faults: setup.faults ?? [] });
     runs++;
     digests.push(run.digest());
-    notePropblems(run);
+    let failed = false;
     for (const st of states) {
       if (!st.report.passed || !st.spec.scenarios.includes(sid)) continue;
       const v = evaluate(st.spec, run);
-      if (v) fail(st, run, v, null);
+      if (v) {
+        fail(st, run, v, null);
+        failed = true;
+      }
     }
+    noteProblems(run, failed);
     opts.onProgress?.({ done: ++done, total, phase: 'scenarios' });
   }
 
@@ -200,13 +204,17 @@ export async function gradeWithFactory(ex: ExerciseDefinition, code: ModuleFacto
       const run = await runOnce({ exercise: ex, runtime, scenario: 'random', seed, random: true, setup, faults });
       runs++;
       digests.push(run.digest());
-      notePropblems(run);
+      let failed = false;
       for (const st of randomStates) {
         if (!st.report.passed) continue;
         st.report.seedsRun++;
         const v = evaluate(st.spec, run);
-        if (v) fail(st, run, v, seed);
+        if (v) {
+          fail(st, run, v, seed);
+          failed = true;
+        }
       }
+      noteProblems(run, failed);
       opts.onProgress?.({ done: ++done, total, phase: 'random' });
     }
   }
@@ -311,6 +319,6 @@ export async function runScenarioWithFactory(ex: ExerciseDefinition, code: Modul
       const v = evaluate(c, run);
       return { id: c.id, title: c.title, passed: v === null, message: v ? v.message : null };
     }),
-    problems: run.problems,
+    problems: [...run.problems, ...run.learnerErrors()],
   };
 }

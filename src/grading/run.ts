@@ -78,6 +78,13 @@ export function learnerService(service: string, exportName: string, runtime: Lea
   };
 }
 
+/** "Name: message", without doubling a name the message already starts with. */
+function errorText(err: { name?: string; message?: string }): string {
+  const name = err.name ?? 'Error';
+  const message = err.message ?? '';
+  return message.startsWith(`${name}:`) ? message : `${name}: ${message}`;
+}
+
 function safeJson(v: unknown): string {
   try {
     return JSON.stringify(v) ?? String(v);
@@ -157,19 +164,34 @@ export async function runOnce(input: RunInput): Promise<RunHandle> {
     for (let i = 0; i < trace.length; i++) if (want.has(trace.kindOf(i))) out.push(trace.get(i));
     return out;
   };
-  for (const e of traceOf('handler-error', 'start-error')) {
-    if (!e.service || !learnerNames.has(e.service)) continue;
-    if (problems.length >= 20) break;
-    const d = e.data as { where?: string; error?: { name?: string; message?: string } } | undefined;
-    const already = problems.some((p) => p.service === e.service && p.at === e.t && (p.kind === 'module-load' || p.kind === 'missing-export'));
-    if (already) continue;
-    problems.push({
-      kind: e.kind === 'start-error' ? 'start-error' : 'handler-error',
-      service: e.service,
-      message: d?.error ? `${d.where ? d.where + ': ' : ''}${d.error.name ?? 'Error'}: ${d.error.message ?? ''}` : 'error',
-      at: e.t,
-    });
-  }
+  let errors: LearnerProblem[] | undefined;
+  /** Errors thrown by learner code (handlers, start, replies that carried an exception): computed on demand. */
+  const learnerErrors = (): LearnerProblem[] => {
+    if (errors) return errors;
+    errors = [];
+    for (let i = 0; i < trace.length && errors.length < 20; i++) {
+      const kind = trace.kindOf(i);
+      if (kind !== 'handler-error' && kind !== 'start-error' && kind !== 'send') continue;
+      const e = trace.get(i);
+      if (!e.service || !learnerNames.has(e.service)) continue;
+      if (kind === 'send') {
+        const d = e.data as { kind?: string; type?: string; payload?: { ok?: boolean; error?: { name?: string; message?: string } } } | undefined;
+        if (d?.kind !== 'response' || d.payload?.ok !== false || !d.payload.error) continue;
+        errors.push({ kind: 'handler-error', service: e.service, message: `request "${d.type}": ${errorText(d.payload.error)}`, at: e.t });
+        continue;
+      }
+      const d = e.data as { where?: string; error?: { name?: string; message?: string } } | undefined;
+      const already = problems.some((p) => p.service === e.service && p.at === e.t && (p.kind === 'module-load' || p.kind === 'missing-export'));
+      if (already) continue;
+      errors.push({
+        kind: kind === 'start-error' ? 'start-error' : 'handler-error',
+        service: e.service,
+        message: d?.error ? `${d.where ? d.where + ': ' : ''}${errorText(d.error)}` : 'error',
+        at: e.t,
+      });
+    }
+    return errors;
+  };
   if (r.reason === 'event-budget') {
     problems.push({ kind: 'event-budget', message: `the run exceeded the event budget (${r.events} events)`, at: r.now });
   }
@@ -188,6 +210,7 @@ export async function runOnce(input: RunInput): Promise<RunHandle> {
     trace: () => trace.events(),
     traceOf,
     problems,
+    learnerErrors,
     digest: () => trace.digest(),
     sim,
   };

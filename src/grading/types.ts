@@ -128,7 +128,10 @@ export interface RunOutcome {
   trace(): TraceEvent[];
   /** Trace events of some kinds, without materialising the rest. */
   traceOf(...kinds: string[]): TraceEvent[];
+  /** Fatal learner-code problems (module failed to load, missing export, event budget). */
   problems: LearnerProblem[];
+  /** Exceptions thrown by learner code during the run (handlers, start, error replies); computed on demand. */
+  learnerErrors(): LearnerProblem[];
 }
 
 /** A violated property: what went wrong, in words, and when. */

@@ -18,7 +18,8 @@ import type { WorkerJob, WorkerResult } from './worker-types.ts';
 export const sandboxLoader: SourceLoader = (source, fileName) => {
   const compiled = compile(source, fileName);
   if (!compiled.ok) return { ok: false, diagnostics: compiled.diagnostics };
-  const factory = createModuleFactory(compiled);
+  // Grading turns are short: a synchronous turn past 1M loop iterations is an endless loop.
+  const factory = createModuleFactory(compiled, { loopLimit: 1_000_000 });
   return {
     ok: true,
     factory,
