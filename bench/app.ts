@@ -3,10 +3,12 @@
  *   BENCH app.initial_js_gzip_kb  — gzip size of all JS the course map loads (target ≤ 250 KB)
  *   BENCH app.editor_ready_ms     — navigation → editable Monaco editor, median of 5 cold loads (target ≤ 1500 ms)
  *   BENCH app.grade_ms            — Grade of saga-orchestration-hotel (reference solution) in the browser worker, median of 3 (target ≤ 1000 ms)
- * Run: `npm run bench -- app` (builds first; set BENCH_APP_NO_BUILD=1 to reuse dist/).
+ * Run: `npm run bench -- app` (builds into a temp dir first; BENCH_APP_NO_BUILD=1 reuses that build).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from '@playwright/test';
 
@@ -20,12 +22,15 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** A private build directory, so the benchmark neither needs nor disturbs dist/. */
+const OUT_DIR = join(tmpdir(), 'mdl-bench-app-dist');
+
 async function startPreview(): Promise<ChildProcess> {
-  if (!process.env.BENCH_APP_NO_BUILD || !existsSync('dist/index.html')) {
-    const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { stdio: 'inherit' });
+  if (!process.env.BENCH_APP_NO_BUILD || !existsSync(join(OUT_DIR, 'index.html'))) {
+    const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', OUT_DIR, '--emptyOutDir'], { stdio: 'inherit' });
     if (build.status !== 0) throw new Error('vite build failed');
   }
-  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--strictPort', '--port', String(PORT)], {
+  const server = spawn('npx', ['vite', 'preview', '--outDir', OUT_DIR, '--host', '127.0.0.1', '--strictPort', '--port', String(PORT)], {
     stdio: 'ignore',
     detached: true,
   });
