@@ -12,6 +12,8 @@ export interface CodeEditorProps {
   onGrade(): void;
   /** Lets the workspace replace the text (reset/restore) keeping the editor's undo stack. */
   editorRef?: { current: { setValue(code: string): void; focus(): void } | null };
+  /** Called once the editor is mounted and editable. */
+  onReady?(): void;
 }
 
 export default function CodeEditor(props: CodeEditorProps) {
@@ -38,6 +40,7 @@ export default function CodeEditor(props: CodeEditorProps) {
       };
     }
     document.documentElement.dataset.editorReady = 'true';
+    handlers.current.onReady?.();
   };
 
   useEffect(

@@ -6,6 +6,10 @@ import { exerciseHref } from './router.ts';
 import { useServices } from './services.tsx';
 import type { ExerciseInfo } from './types.ts';
 import { useAsync } from './useAsync.ts';
+import { loadEditor } from './editor-loader.ts';
+
+/** Start fetching the editor when the learner is about to open an exercise. */
+const preload = () => void loadEditor();
 
 export function CourseMap() {
   const { t, lang } = useI18n();
@@ -124,7 +128,7 @@ function ExerciseCard(props: { exercise: ExerciseInfo; progress: ExerciseProgres
   const level = rawLevel ? (t.levels[rawLevel] ?? rawLevel) : '';
   return (
     <li className="exercise-card" data-exercise-id={exercise.id} data-status={tone}>
-      <a href={exerciseHref(exercise.id)} className="exercise-link">
+      <a href={exerciseHref(exercise.id)} className="exercise-link" onPointerEnter={preload} onFocus={preload}>
         <span className="exercise-title">{pick(exercise.title, lang)}</span>
         <span className="exercise-id">{exercise.id}</span>
       </a>

@@ -8,10 +8,11 @@ import { exerciseHref, mapHref, replayHref } from './router.ts';
 import { useServices } from './services.tsx';
 import { RANDOM_SCENARIO, type ExerciseInfo, type GradingClient } from './types.ts';
 import { useAutosave } from './useAutosave.ts';
+import { loadEditor } from './editor-loader.ts';
 import { workspaceMachine } from './workspace-machine.ts';
 import { FailureView, GradeView, RunView } from './Results.tsx';
 
-const CodeEditor = lazy(() => import('./CodeEditor.tsx'));
+const CodeEditor = lazy(loadEditor);
 
 export interface WorkspaceProps {
   exercise: ExerciseInfo;
@@ -73,11 +74,13 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
   const editorRef = useRef<{ setValue(code: string): void; focus(): void } | null>(null);
   const autosave = useAutosave(store, exercise.id, reportStorageError);
 
+  const [editorReady, setEditorReady] = useState(false);
   useEffect(() => {
-    // Start the sandbox worker once the editor had its chance to load first.
-    const id = window.setTimeout(() => client.warmUp?.(), 300);
+    // Start the sandbox worker once the editor is up (both are CPU-heavy to start).
+    if (!editorReady) return;
+    const id = window.setTimeout(() => client.warmUp?.(), 200);
     return () => window.clearTimeout(id);
-  }, [client]);
+  }, [client, editorReady]);
 
   const [snapshot, send] = useMachine(workspaceMachine, { input: { client, exerciseId: exercise.id } });
   const busy = snapshot.matches('running') || snapshot.matches('grading');
@@ -292,6 +295,7 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
               onRun={() => run()}
               onGrade={grade}
               editorRef={editorRef}
+              onReady={() => setEditorReady(true)}
             />
           </Suspense>
         </div>
