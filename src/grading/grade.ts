@@ -181,7 +181,7 @@ export async function gradeWithFactory(ex: ExerciseDefinition, code: ModuleFacto
     const setup = sc.setup();
     const run = await runOnce({ exercise: ex, runtime, scenario: sid, seed: sc.seed, random: false, setup, faults: setup.faults ?? [] });
     runs++;
-    digests.push(run.digest());
+    digests.push(run.fingerprint());
     let failed = false;
     for (const st of states) {
       if (!st.report.passed || !st.spec.scenarios.includes(sid)) continue;
@@ -203,7 +203,7 @@ export async function gradeWithFactory(ex: ExerciseDefinition, code: ModuleFacto
       const setup = ex.random.setup(seed);
       const run = await runOnce({ exercise: ex, runtime, scenario: 'random', seed, random: true, setup, faults });
       runs++;
-      digests.push(run.digest());
+      digests.push(run.fingerprint());
       let failed = false;
       for (const st of randomStates) {
         if (!st.report.passed) continue;
@@ -240,6 +240,7 @@ export async function gradeWithFactory(ex: ExerciseDefinition, code: ModuleFacto
     level,
     levelPoints: level ? LEVEL_POINTS[level] : 0,
     durationMs: Math.round(now() - started),
+    // SHA-256 over the per-run trace fingerprints (see fast-hash.ts for why not the kernel's per-run SHA-256).
     traceDigest: digestJson({ exercise: ex.id, version: ex.version, seeds, seedBase, runs: digests }),
     seeds,
     seedBase,

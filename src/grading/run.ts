@@ -6,6 +6,8 @@
  */
 import { Simulation } from '../sim/index.ts';
 import { quietTime } from '../sim/nemesis.ts';
+import { canonicalJson } from '../sim/json.ts';
+import { FastHash } from './fast-hash.ts';
 import type { Row, ServiceContext, ServiceDefinition } from '../sim/types.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 import type {
@@ -29,8 +31,10 @@ export interface RunInput {
 }
 
 export interface RunHandle extends RunOutcome {
-  /** sha256 of the run's trace. */
+  /** sha256 of the run's trace (the kernel's digest). */
   digest(): string;
+  /** Fast 64-bit fingerprint of the run's trace (canonical JSON of every event), for the grade's digest. */
+  fingerprint(): string;
   sim: Simulation;
 }
 
@@ -212,6 +216,11 @@ export async function runOnce(input: RunInput): Promise<RunHandle> {
     problems,
     learnerErrors,
     digest: () => trace.digest(),
+    fingerprint: () => {
+      const h = new FastHash();
+      for (let i = 0; i < trace.length; i++) h.update(canonicalJson(trace.get(i)));
+      return h.hex();
+    },
     sim,
   };
 }

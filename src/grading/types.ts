@@ -236,7 +236,7 @@ export interface GradeReport {
   /** Rubric points for the level reached (50/75/100), 0 when none. */
   levelPoints: number;
   durationMs: number;
-  /** Digest over the traces of all runs: same code + same seeds ⇒ same digest. */
+  /** SHA-256 over a 64-bit fingerprint of every run's full trace: same code + same seeds ⇒ same digest. */
   traceDigest: string;
   seeds: number;
   seedBase: number;
