@@ -92,9 +92,12 @@ function finished(f: SagaFacts, run: RunOutcome): Violation | null {
   }
   const status = f.booking?.status;
   if (status !== 'CONFIRMED' && status !== 'CANCELLED') {
+    const busy = run.reason === 'time-limit';
     return v(
-      `Сага ${id} не завершилась: бронирование в статусе ${status ?? 'не создано'}, а должно стать CONFIRMED или CANCELLED.`,
-      `Saga ${id} never finished: the booking is ${status ?? 'missing'}, it must end CONFIRMED or CANCELLED.`,
+      `Сага ${id} не завершилась: бронирование в статусе ${status ?? 'не создано'}, а должно стать CONFIRMED или CANCELLED.` +
+        (busy ? ' Прогон упёрся в предел виртуального времени с незавершённой работой: ожидание без таймаута или бесконечные повторы?' : ''),
+      `Saga ${id} never finished: the booking is ${status ?? 'missing'}, it must end CONFIRMED or CANCELLED.` +
+        (busy ? ' The run hit the virtual time limit with work still pending: a wait without a timeout, or endless retries?' : ''),
       run.now,
     );
   }

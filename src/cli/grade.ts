@@ -29,14 +29,15 @@ interface Args {
   solution: boolean;
   lang: Lang;
   help: boolean;
+  trace: boolean;
 }
 
-const USAGE = `usage: npm run grade -- <file.ts> --exercise <id> [--seeds N] [--seed-base S] [--json] [--lang en|ru]
+const USAGE = `usage: npm run grade -- <file.ts> --exercise <id> [--seeds N] [--seed-base S] [--json] [--lang en|ru] [--trace]
        npm run grade -- --exercise <id> --solution [--json]
        npm run grade -- --list`;
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { seeds: DEFAULT_SEEDS, seedBase: DEFAULT_SEED_BASE, json: false, list: false, solution: false, lang: 'en', help: false };
+  const a: Args = { seeds: DEFAULT_SEEDS, seedBase: DEFAULT_SEED_BASE, json: false, list: false, solution: false, lang: 'en', help: false, trace: false };
   const int = (flag: string, v: string | undefined, min: number) => {
     if (v === undefined || !/^-?\d+$/.test(v) || Number(v) < min) throw new UsageError(`${flag} needs an integer ≥ ${min}, got ${v ?? 'nothing'}`);
     return Number(v);
@@ -60,6 +61,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--list':
         a.list = true;
+        break;
+      case '--trace':
+        a.trace = true;
         break;
       case '--solution':
         a.solution = true;
@@ -130,7 +134,20 @@ function describeFaults(faults: GradeReport['checks'][number]['faults']): string
     .join('; ');
 }
 
-function printHuman(r: GradeReport, file: string, lang: Lang): void {
+function describeEvent(e: GradeReport['checks'][number]['traceSlice'][number]): string {
+  const d = (e.data ?? {}) as { kind?: string; type?: string; payload?: unknown; reason?: string; message?: string; error?: { message?: string } };
+  // deliver/drop-on-arrival events are recorded at the receiver: show the message's direction.
+  const who = e.peer ? (e.kind === 'deliver' ? `${e.peer} → ${e.service ?? ''}` : `${e.service ?? ''} → ${e.peer}`) : (e.service ?? '');
+  let what = '';
+  if (d.type) what = `${d.kind ?? ''} ${d.type} ${JSON.stringify(d.payload ?? null).slice(0, 100)}`;
+  else if (d.reason) what = d.reason;
+  else if (d.message) what = d.message;
+  else if (d.error?.message) what = d.error.message;
+  else if (e.data !== undefined) what = JSON.stringify(e.data).slice(0, 100);
+  return `t=${e.t.toFixed(3).padStart(9)} ${e.kind.padEnd(12)} ${who.padEnd(26)} ${what}`;
+}
+
+function printHuman(r: GradeReport, file: string, lang: Lang, trace = false): void {
   const out: string[] = [];
   out.push(`${r.exercise} v${r.exerciseVersion} — ${file}`);
   out.push('');
@@ -144,6 +161,7 @@ function printHuman(r: GradeReport, file: string, lang: Lang): void {
       if (c.failingSeed !== null) out.push(`    failing seed: ${c.failingSeed}  (replay: --seed-base ${c.failingSeed} --seeds 1)`);
       if (c.faults) out.push(`    faults: ${describeFaults(c.faults)}`);
       if (c.message) out.push(`    ${c.message[lang]}`);
+      if (trace) for (const e of c.traceSlice.slice(-20)) out.push(`      ${describeEvent(e)}`);
     }
   }
   out.push('');
@@ -206,7 +224,7 @@ async function main(): Promise<number> {
     }
     const report = res.report as GradeReport;
     if (args.json) process.stdout.write(JSON.stringify(toJson(report, args.lang)) + '\n');
-    else printHuman(report, file, args.lang);
+    else printHuman(report, file, args.lang, args.trace);
     return 0;
   } finally {
     await host.close();
