@@ -244,3 +244,65 @@ test('editor knows the exercise API: the solution type-checks, misuse is flagged
   await expect(suggest).toBeVisible({ timeout: 20_000 });
   await expect(suggest).toContainText('publish');
 });
+
+test('reset to starter asks first, keeps the old text in the history, and it can be restored', async ({ page }) => {
+  await openExercise(page);
+  const mine = `// my own attempt\n${SOLUTION}`;
+  await setCode(page, mine);
+  const top = async () => {
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('ControlOrMeta+Home');
+    return page.locator('.monaco-editor .view-lines').first();
+  };
+  await expect(await top()).toContainText('my own attempt');
+
+  // Declining the confirmation changes nothing.
+  page.once('dialog', (d) => void d.dismiss());
+  await page.getByTestId('reset').click();
+  await page.waitForTimeout(1_500);
+  expect(await savedDraft(page)).toBe(mine);
+
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('reset').click();
+  await expect.poll(() => savedDraft(page)).not.toBe(mine);
+  await expect(await top()).not.toContainText('my own attempt');
+
+  await page.locator('.history summary').click();
+  const entry = page.getByTestId('version-history').locator('li', { hasText: 'before reset' }).first();
+  await expect(entry).toBeVisible();
+  page.once('dialog', (d) => void d.accept());
+  await entry.getByRole('button').click();
+  await expect.poll(() => savedDraft(page)).toBe(mine);
+  await expect(await top()).toContainText('my own attempt');
+  // Undo in the editor brings the starter back (the replacement is one undoable edit).
+  await page.keyboard.press('ControlOrMeta+Z');
+  await expect.poll(() => savedDraft(page)).not.toBe(mine);
+});
+
+test('code is saved at once when the page is hidden', async ({ page }) => {
+  await openExercise(page);
+  const code = `// saved on hide\n${SOLUTION}`;
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await pasteText(page, code);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  // Well before the ~0.7 s debounce would have fired.
+  await expect.poll(() => savedDraft(page), { timeout: 400, intervals: [50] }).toBe(code);
+});
+
+test('when browser storage is unavailable the learner is told, and can still work', async ({ page }) => {
+  await page.addInitScript(() => {
+    if (window !== window.top) return;
+    Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
+  });
+  await page.goto(`/#/ex/${EXERCISE}`);
+  await expect(page.getByTestId('storage-error')).toBeVisible();
+  await expect(page.getByTestId('storage-error')).toContainText(/IndexedDB/);
+  await waitForEditor(page);
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('run-result')).toBeVisible({ timeout: 60_000 });
+  // Expected console noise from the failing storage is reported as warnings, not errors.
+});
