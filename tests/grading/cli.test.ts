@@ -6,12 +6,15 @@ import { join } from 'node:path';
 import { repoRoot } from '../../src/grading/files.node.ts';
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/grade.ts'), ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/grade.ts'), ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 140_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const KEYS = ['checks', 'durationMs', 'exercise', 'exerciseVersion', 'level', 'maxScore', 'score', 'traceDigest'];
 const CHECK_KEYS = ['earned', 'failingSeed', 'faults', 'id', 'message', 'passed', 'points', 'seedsRun', 'title'];
+
+// Each test spawns the CLI (a sandbox worker per process): allow for a busy machine.
+const SLOW = 150_000;
 
 describe('grade CLI', () => {
   for (const id of ['saga-orchestration-hotel', 'event-store-concurrency']) {
@@ -29,14 +32,14 @@ describe('grade CLI', () => {
         expect(c.passed).toBe(true);
         expect(c.seedsRun === 0 || c.seedsRun === 200).toBe(true);
       }
-    });
+    }, SLOW);
   }
 
   it('the same code and seeds give the same digest through the sandbox', () => {
     const a = JSON.parse(cli('--exercise', 'event-store-concurrency', '--solution', '--json', '--seeds', '15').stdout);
     const b = JSON.parse(cli('--exercise', 'event-store-concurrency', '--solution', '--json', '--seeds', '15').stdout);
     expect(a.traceDigest).toBe(b.traceDigest);
-  });
+  }, SLOW);
 
   it('grades the starter below maxScore with a readable table (exit 0)', () => {
     const r = cli(join(repoRoot, 'exercises/saga-orchestration-hotel/starter.ts'), '--exercise', 'saga-orchestration-hotel', '--seeds', '10');
@@ -44,7 +47,7 @@ describe('grade CLI', () => {
     expect(r.stdout).toContain('✗ happy-path');
     expect(r.stdout).toMatch(/score \d+\/100/);
     expect(r.stdout).not.toContain('score 100/100');
-  });
+  }, SLOW);
 
   it('reports a failing seed with its faults and message', () => {
     const r = cli(join(repoRoot, 'exercises/saga-orchestration-hotel/mutants/state-not-persisted.ts'), '--exercise', 'saga-orchestration-hotel', '--json');
@@ -55,7 +58,7 @@ describe('grade CLI', () => {
     expect(typeof rf.failingSeed).toBe('number');
     expect(rf.faults.length).toBeGreaterThan(0);
     expect(rf.message).toContain('never finished');
-  });
+  }, SLOW);
 
   it('exit 2 for bad input: unknown exercise, missing file, syntax error, bad option', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mdl-grade-'));
@@ -72,12 +75,12 @@ describe('grade CLI', () => {
     expect(syntax.stdout).toBe('');
     expect(syntax.stderr).toMatch(/bad\.ts:\d+:\d+/);
     expect(cli('--exercise', 'saga-orchestration-hotel', '--seeds', 'many').code).toBe(2);
-  });
+  }, SLOW);
 
   it('--list lists the exercise ids', () => {
     const r = cli('--list');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('saga-orchestration-hotel');
     expect(r.stdout).toContain('event-store-concurrency');
-  });
+  }, SLOW);
 });
