@@ -1,4 +1,4 @@
-import { pick, useI18n } from './i18n.tsx';
+import { monolingual, pick, useI18n } from './i18n.tsx';
 import type { GradeReport, RunReport, SandboxFailure, TraceEvent } from './types.ts';
 
 /** Trace rows rendered at most (the full trace can have thousands of events). */
@@ -108,7 +108,7 @@ export function RunView(props: { report: RunReport; title?: string; closeHref?: 
             {report.problems.map((p, i) => (
               <li key={i}>
                 {p.service ? `${p.service}: ` : ''}
-                {p.message}
+                {monolingual(p.message, lang)}
               </li>
             ))}
           </ul>
@@ -125,7 +125,7 @@ export function RunView(props: { report: RunReport; title?: string; closeHref?: 
                 </span>
                 <div className="check-body">
                   <div className="check-title">{pick(c.title, lang)}</div>
-                  {c.message && <p className="check-message">{pick(c.message, lang)}</p>}
+                  {c.message && <p className="check-message">{monolingual(pick(c.message, lang), lang)}</p>}
                 </div>
               </li>
             ))}
@@ -221,7 +221,7 @@ export function GradeView(props: {
             {report.problems.map((p, i) => (
               <li key={i}>
                 {p.service ? `${p.service}: ` : ''}
-                {p.message}
+                {monolingual(p.message, lang)}
               </li>
             ))}
           </ul>
@@ -240,7 +240,7 @@ export function GradeView(props: {
                   {c.earned} / {c.points} {t.points}
                 </span>
               </div>
-              {c.message && <p className="check-message">{pick(c.message, lang)}</p>}
+              {c.message && <p className="check-message">{monolingual(pick(c.message, lang), lang)}</p>}
               {!c.passed && c.failingSeed !== null && (
                 <p className="check-seed">
                   <span data-testid="failing-seed">{t.failingSeed(c.failingSeed)}</span> ·{' '}

@@ -252,7 +252,7 @@ function WorkspaceLoaded(props: WorkspaceProps & { initialCode: string }) {
 
       <section className="pane work-pane" aria-label={t.editorLabel}>
         <div className="toolbar" role="toolbar" aria-label={t.editorLabel}>
-          <label className="field">
+          <label className="field scenario-field">
             <span>{t.scenario}</span>
             <select value={scenario} onChange={(e) => setScenario(e.target.value)} data-testid="scenario">
               {exercise.scenarios.map((sc) => (

@@ -222,10 +222,20 @@ export function defaultLang(language: string | undefined): Lang {
   return language && language.toLowerCase().startsWith('ru') ? 'ru' : 'en';
 }
 
-export function pick(text: Localized | string | undefined, lang: Lang): string {
-  if (text === undefined) return '';
+export function pick(text: Localized | string | undefined | null, lang: Lang): string {
+  if (text === undefined || text === null) return '';
   if (typeof text === 'string') return text;
   return text[lang] || text.en || text.ru;
+}
+
+/**
+ * Sandbox messages embedded in grader text come as "English / Русский". In the
+ * English UI, drop the Russian half; in the Russian UI keep both (the English
+ * half cannot be delimited reliably inside a longer sentence).
+ */
+export function monolingual(text: string, lang: Lang): string {
+  if (lang !== 'en') return text;
+  return text.replace(/ \/ [А-Яа-яЁё][^]*$/u, '');
 }
 
 interface LangContextValue {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exerciseHref, parseRoute, replayHref } from '../../src/app/router.ts';
-import { MESSAGES, defaultLang, pick } from '../../src/app/i18n.tsx';
+import { MESSAGES, defaultLang, monolingual, pick } from '../../src/app/i18n.tsx';
 
 describe('hash routes', () => {
   it('parses the map, exercises and replays', () => {
@@ -48,5 +48,14 @@ describe('UI messages', () => {
     expect(pick({ ru: 'да', en: 'yes' }, 'ru')).toBe('да');
     expect(pick({ ru: '', en: 'yes' }, 'ru')).toBe('yes');
     expect(pick('plain', 'en')).toBe('plain');
+  });
+});
+
+describe('monolingual', () => {
+  it('drops the Russian half of a sandbox message in the English UI only', () => {
+    const msg = 'A handler threw: RangeError: Loop ran too long: probably an infinite loop / Цикл выполнялся слишком долго';
+    expect(monolingual(msg, 'en')).toBe('A handler threw: RangeError: Loop ran too long: probably an infinite loop');
+    expect(monolingual(msg, 'ru')).toBe(msg);
+    expect(monolingual('a / b', 'en')).toBe('a / b');
   });
 });
