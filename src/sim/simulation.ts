@@ -213,10 +213,14 @@ export class Simulation {
     return this.run(this.maxTime);
   }
 
-  /** Runs every event up to and including virtual time `t`. */
+  /** Runs every event up to and including virtual time `t`; afterwards the clock reads `t` (quiet periods pass too). */
   async runUntil(t: number): Promise<RunResult> {
-    const r = await this.run(Math.min(t, this.maxTime));
-    if (r.reason === 'time-limit' && t < this.maxTime && this.now < t) this.now = t;
+    const until = Math.min(t, this.maxTime);
+    const r = await this.run(until);
+    if (r.reason !== 'event-budget' && this.now < until && until !== Infinity) {
+      this.now = until;
+      return { ...r, now: until };
+    }
     return r;
   }
 

@@ -107,6 +107,14 @@ describe('crash and restart', () => {
     expect(await s.step()).toBe(false);
   });
 
+  it('lets a quiet period pass: runUntil moves the clock even with nothing queued', async () => {
+    const s = sim({}, { name: 'idle', start: () => {} });
+    const r = await s.runUntil(500);
+    expect(r).toMatchObject({ reason: 'quiescent', now: 500 });
+    s.crash('idle');
+    expect(s.trace.events().find((e) => e.kind === 'crash')!.t).toBe(500);
+  });
+
   it('timers fire in virtual time and can be cleared; crashes cancel them', async () => {
     const s = sim({}, {
       name: 'svc',
