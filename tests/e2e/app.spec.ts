@@ -306,3 +306,19 @@ test('when browser storage is unavailable the learner is told, and can still wor
   await expect(page.getByTestId('run-result')).toBeVisible({ timeout: 60_000 });
   // Expected console noise from the failing storage is reported as warnings, not errors.
 });
+
+test('code that never yields (no loop for the guard to catch) is stopped by the sandbox wall clock', async ({ page }) => {
+  await openExercise(page);
+  // Exponential recursion: no loop statement, so only the wall-clock kill can end it.
+  const spin = `${SOLUTION}\n\nfunction spin(): void {\n  try {\n    spin();\n  } catch {\n    spin();\n  }\n}\nspin();\n`;
+  await setCode(page, spin);
+  await page.getByTestId('run').click();
+  const error = page.getByTestId('sandbox-error');
+  await expect(error).toBeVisible({ timeout: 60_000 });
+  await expect(error).toContainText(/time limit|infinite loop/i);
+  await expect(page.getByTestId('status')).toContainText(/too long/i);
+  // A fresh sandbox takes over: the next run works.
+  await setCode(page, SOLUTION);
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('run-result')).toBeVisible({ timeout: 60_000 });
+});
