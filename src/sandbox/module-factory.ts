@@ -333,6 +333,14 @@ export function makeSandboxGlobals(env: ModuleEnv, options: ModuleFactoryOptions
 /**
  * Builds the factory for one compiled learner module. Must run in a realm
  * prepared with prepareSandboxRealm().
+ *
+ * The source is evaluated once, in one Compartment whose global object is then
+ * frozen, as a function whose parameters are the deterministic globals; each
+ * instance calls it with its own globals and its own loop guard. Lexical
+ * references (`Math.random()`, `Date.now()`) reach the instance's endowments,
+ * module-level bindings are locals of that call, and the frozen shared global
+ * leaves no place to carry state from one instance (or run) to the next.
+ * Evaluating per instance cost a parse and a Compartment each time (~1 ms).
  */
 export function createModuleFactory(compiled: CompileOk, options: ModuleFactoryOptions = {}): ModuleFactory {
   if (!isSandboxRealm()) {
@@ -340,27 +348,27 @@ export function createModuleFactory(compiled: CompileOk, options: ModuleFactoryO
   }
   const Compartment = (globalThis as unknown as { Compartment: CompartmentCtor }).Compartment;
   const fileName = compiled.fileName ?? 'solution.ts';
-  const wrapped = `(function (exports, module, require) {\n${compiled.js}\n})\n//# sourceURL=${learnerUrl(fileName)}\n`;
   const modules = hardenFn({ ...(options.modules ?? {}) });
   const extraGlobals = options.globals ? hardenFn({ ...options.globals }) : undefined;
   const limit = options.loopLimit ?? DEFAULT_LOOP_LIMIT;
   const requireFn = hardenFn(makeRequire(modules));
+  const probe: ModuleEnv = { random: () => 0, now: () => 0, setTimer: () => 0, clearTimer: () => {} };
+  const names = Object.keys(makeSandboxGlobals(probe, { ...options, globals: extraGlobals }));
+  const guard = compiled.loopGuard ? [compiled.loopGuard] : [];
+  // One line of wrapper before the learner's first line, as the source map expects.
+  const wrapped = `(function (exports, module, require, ${[...guard, ...names].join(', ')}) {\n${compiled.js}\n})\n//# sourceURL=${learnerUrl(fileName)}\n`;
+  const compartment = new Compartment({ __options__: true, globals: {}, name: fileName });
+  const init = compartment.evaluate(wrapped) as (...args: unknown[]) => void;
+  Object.freeze(compartment.globalThis);
 
   return function moduleFactory(env: ModuleEnv): Record<string, unknown> {
+    // Instance-private objects: a learner may change them, but only for itself.
     const globals = makeSandboxGlobals(env, { ...options, globals: extraGlobals });
-    for (const key of Object.keys(globals)) hardenFn(globals[key]);
-    const compartment = new Compartment({ __options__: true, globals, name: fileName });
-    if (compiled.loopGuard) {
-      Object.defineProperty(compartment.globalThis, compiled.loopGuard, {
-        value: hardenFn(makeLoopGuard(limit)),
-        writable: false,
-        enumerable: false,
-        configurable: false,
-      });
-    }
-    const init = compartment.evaluate(wrapped) as (e: object, m: object, r: unknown) => void;
     const module: { exports: Record<string, unknown> } = { exports: {} };
-    init.call(undefined, module.exports, module, requireFn);
+    const args: unknown[] = [module.exports, module, requireFn];
+    if (compiled.loopGuard) args.push(makeLoopGuard(limit));
+    for (const n of names) args.push(globals[n]);
+    init.apply(undefined, args);
     return module.exports;
   };
 }
