@@ -5,6 +5,7 @@ import { App } from './App.tsx';
 import { loadEngine } from './engine.ts';
 import { loadEditor } from './editor-loader.ts';
 import { ServicesProvider } from './services.tsx';
+import { registerServiceWorker } from './pwa.ts';
 import './styles.css';
 
 // Deep link into an exercise: fetch the editor chunk right away, in parallel with the catalogue.
@@ -15,6 +16,7 @@ const engine = loadEngine();
 // Avoid an unhandled rejection before a view subscribes; views show the error themselves.
 engine.catch(() => undefined);
 void requestPersistentStorage();
+registerServiceWorker();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

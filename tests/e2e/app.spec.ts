@@ -322,3 +322,23 @@ test('code that never yields (no loop for the guard to catch) is stopped by the 
   await page.getByTestId('run').click();
   await expect(page.getByTestId('run-result')).toBeVisible({ timeout: 60_000 });
 });
+
+test('after one visit the app works offline (service worker precache)', async ({ page, context }) => {
+  await openExercise(page);
+  // The service worker registers a few seconds after load and precaches the whole build.
+  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null && navigator.serviceWorker?.controller !== undefined, undefined, {
+    timeout: 60_000,
+  });
+  await context.setOffline(true);
+  try {
+    await page.goto('/#/');
+    await page.reload();
+    await expect(page.locator(`[data-exercise-id="${EXERCISE}"]`)).toBeVisible();
+    await page.locator(`[data-exercise-id="${EXERCISE}"] a`).click();
+    await waitForEditor(page);
+    await page.getByTestId('run').click();
+    await expect(page.getByTestId('run-result')).toBeVisible({ timeout: 60_000 });
+  } finally {
+    await context.setOffline(false);
+  }
+});
