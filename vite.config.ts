@@ -1,11 +1,30 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 import { sandboxWorkerPlugin } from './src/sandbox/vite-plugin.ts';
 
 export default defineConfig({
   // sandboxWorkerPlugin: `import src from './entry.ts?sandbox-worker'` = self-contained worker script text (src/sandbox).
-  plugins: [react(), sandboxWorkerPlugin()],
+  plugins: [
+    react(),
+    sandboxWorkerPlugin(),
+    // Offline after the first visit: a service worker precaches the whole build (Monaco and its
+    // TypeScript worker, the sandbox worker). Registered by src/app/pwa.ts once the app is idle.
+    VitePWA({
+      injectRegister: false,
+      registerType: 'autoUpdate',
+      manifest: false,
+      workbox: {
+        clientsClaim: true,
+        skipWaiting: true,
+        globPatterns: ['**/*.{js,css,html,ttf}'],
+        maximumFileSizeToCacheInBytes: 10 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        navigateFallbackDenylist: [/^\/sandbox-lab/],
+      },
+    }),
+  ],
   build: {
     rollupOptions: {
       // sandbox-lab.html: the browser sandbox proof page driven by tests/e2e/sandbox.spec.ts.
