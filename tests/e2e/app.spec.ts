@@ -243,6 +243,7 @@ test('editor knows the exercise API: the solution type-checks, misuse is flagged
   const suggest = page.locator('.monaco-editor .suggest-widget');
   await expect(suggest).toBeVisible({ timeout: 20_000 });
   await expect(suggest).toContainText('publish');
+  await page.screenshot({ path: `${ARTIFACTS}/workspace-completion.png` });
 });
 
 test('reset to starter asks first, keeps the old text in the history, and it can be restored', async ({ page }) => {
