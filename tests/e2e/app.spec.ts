@@ -343,3 +343,23 @@ test('after one visit the app works offline (service worker precache)', async ({
     await context.setOffline(false);
   }
 });
+
+test('keyboard only: skip link, visible focus, open an exercise, run with Ctrl+Enter', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator(`[data-exercise-id="${EXERCISE}"]`)).toBeVisible();
+  await page.keyboard.press('Tab');
+  await expect(page.locator('.skip-link')).toBeFocused();
+  // Tab through the header to the first exercise link; every stop has a visible focus ring.
+  const link = page.locator(`[data-exercise-id="${EXERCISE}"] a`);
+  for (let i = 0; i < 10 && !(await link.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(outline).not.toBe('none');
+  }
+  await expect(link).toBeFocused();
+  await page.keyboard.press('Enter');
+  await waitForEditor(page);
+  await page.getByTestId('run').focus();
+  await page.keyboard.press('ControlOrMeta+Enter');
+  await expect(page.getByTestId('run-result')).toBeVisible({ timeout: 60_000 });
+});
