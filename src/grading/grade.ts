@@ -240,7 +240,7 @@ export async function gradeWithFactory(ex: ExerciseDefinition, code: ModuleFacto
     level,
     levelPoints: level ? LEVEL_POINTS[level] : 0,
     durationMs: Math.round(now() - started),
-    // SHA-256 over the per-run trace fingerprints (see fast-hash.ts for why not the kernel's per-run SHA-256).
+    // SHA-256 over the per-run trace fingerprints (Trace.fingerprint(): fast in the locked-down realm, unlike a per-run SHA-256).
     traceDigest: digestJson({ exercise: ex.id, version: ex.version, seeds, seedBase, runs: digests }),
     seeds,
     seedBase,

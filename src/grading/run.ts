@@ -6,8 +6,6 @@
  */
 import { Simulation } from '../sim/index.ts';
 import { quietTime } from '../sim/nemesis.ts';
-import { canonicalJson } from '../sim/json.ts';
-import { FastHash } from './fast-hash.ts';
 import type { Row, ServiceContext, ServiceDefinition } from '../sim/types.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 import type {
@@ -33,7 +31,7 @@ export interface RunInput {
 export interface RunHandle extends RunOutcome {
   /** sha256 of the run's trace (the kernel's digest). */
   digest(): string;
-  /** Fast 64-bit fingerprint of the run's trace (canonical JSON of every event), for the grade's digest. */
+  /** Fast 64-bit fingerprint of the run's trace (`Trace.fingerprint()`), for the grade's digest. */
   fingerprint(): string;
   sim: Simulation;
 }
@@ -216,11 +214,7 @@ export async function runOnce(input: RunInput): Promise<RunHandle> {
     problems,
     learnerErrors,
     digest: () => trace.digest(),
-    fingerprint: () => {
-      const h = new FastHash();
-      for (let i = 0; i < trace.length; i++) h.update(canonicalJson(trace.get(i)));
-      return h.hex();
-    },
+    fingerprint: () => trace.fingerprint(),
     sim,
   };
 }

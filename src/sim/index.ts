@@ -11,4 +11,5 @@ export type { NetworkConfig, LinkConfig, LatencyDistribution } from './network.t
 export type { TopicConfig } from './broker.ts';
 export { Prng, hashString } from './prng.ts';
 export { canonicalJson } from './json.ts';
+export { FastHash } from './fast-hash.ts';
 export * from './types.ts';

@@ -90,3 +90,21 @@ describe('trace digest', () => {
     expect(s.trace.digest()).toBe(bytesToHex(sha256(new TextEncoder().encode(text))));
   });
 });
+
+describe('trace fingerprint', () => {
+  it('is equal for equal runs and differs when anything in the run differs', async () => {
+    const { Simulation } = await import('../../src/sim/index.ts');
+    const run = async (seed: number, payload: unknown) => {
+      const s = new Simulation({ seed, network: { loss: 0.1 } });
+      s.addService({ name: 'a', start: (ctx) => ctx.on('m', (p) => ctx.log.info(JSON.stringify(p))) });
+      s.addService({ name: 'b', start: (ctx) => { for (let i = 0; i < 20; i++) ctx.send('a', 'm', payload); } });
+      await s.runUntilQuiescent();
+      return s.trace.fingerprint();
+    };
+    const base = await run(1, { x: 1 });
+    expect(base).toMatch(/^[0-9a-f]{16}$/);
+    expect(await run(1, { x: 1 })).toBe(base);
+    expect(await run(2, { x: 1 })).not.toBe(base);
+    expect(await run(1, { x: 2 })).not.toBe(base);
+  });
+});

@@ -1,9 +1,9 @@
 /**
- * A fast, deterministic 64-bit string hash (two 32-bit lanes, cyrb53-style
- * mixing) used to fingerprint each run's trace; the grade's traceDigest is a
- * SHA-256 over these per-run fingerprints. Plain integer arithmetic: it stays
- * fast in an SES-locked-down realm, where byte-oriented SHA-256 of whole traces
- * was measured 5–15× slower than in a plain realm.
+ * A fast, deterministic 64-bit hash (two 32-bit lanes, cyrb53-style mixing) of
+ * strings and numbers, used for trace fingerprints (`Trace.fingerprint()`). Plain
+ * integer arithmetic: it stays fast in an SES-locked-down realm, where
+ * byte-oriented SHA-256 of whole traces was measured 5–15× slower. Not
+ * cryptographic: it identifies runs, it does not resist forgery.
  */
 export class FastHash {
   private h1 = 0xdeadbeef;
@@ -22,6 +22,13 @@ export class FastHash {
     h2 = Math.imul(h2 ^ 0x0a, 1597334677);
     this.h1 = h1;
     this.h2 = h2;
+    return this;
+  }
+
+  /** Mixes one 32-bit integer. */
+  int(x: number): this {
+    this.h1 = Math.imul(this.h1 ^ x, 2654435761);
+    this.h2 = Math.imul(this.h2 ^ x, 1597334677);
     return this;
   }
 
