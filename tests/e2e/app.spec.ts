@@ -291,7 +291,7 @@ test('code is saved at once when the page is hidden', async ({ page }) => {
     document.dispatchEvent(new Event('visibilitychange'));
   });
   // Well before the ~0.7 s debounce would have fired.
-  await expect.poll(() => savedDraft(page), { timeout: 400, intervals: [50] }).toBe(code);
+  await expect.poll(() => savedDraft(page), { timeout: 600, intervals: [50] }).toBe(code);
 });
 
 test('when browser storage is unavailable the learner is told, and can still work', async ({ page }) => {
