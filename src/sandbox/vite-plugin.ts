@@ -3,12 +3,12 @@
  * source text of a self-contained classic worker script (one IIFE, no imports:
  * a blob Worker inside the opaque-origin sandbox frame cannot load chunks), in
  * dev and in build alike. The entry and everything it imports (ses, the kernel,
- * grading, typescript, ...) are bundled with esbuild (already installed as a
- * dependency of vite and tsx).
+ * grading, typescript, ...) are bundled with esbuild (a devDependency).
  *
  * Import it lazily (`await import('...?sandbox-worker')`) so the worker text is
  * its own chunk, fetched when the first grade starts.
  */
+import { resolve as resolvePath } from 'node:path';
 import type { Plugin } from 'vite';
 
 const QUERY = '?sandbox-worker';
@@ -53,7 +53,8 @@ export function sandboxWorkerPlugin(pluginOptions: SandboxWorkerPluginOptions = 
         define: { 'process.env.NODE_ENV': JSON.stringify(isBuild ? 'production' : 'development') },
       });
       for (const input of Object.keys(result.metafile!.inputs)) {
-        if (!input.includes('node_modules')) this.addWatchFile(input);
+        // esbuild reports inputs relative to the working directory; Vite's dev server needs absolute paths.
+        if (!input.includes('node_modules')) this.addWatchFile(resolvePath(input));
       }
       const code = result.outputFiles[0]!.text;
       return { code: `export default ${JSON.stringify(code)};\n`, map: null };
