@@ -90,19 +90,7 @@ export class Trace {
 
   /** Appends an event and returns its id (-1 when tracing is off). Node/peer/cause: -1 for none. */
   record(kind: number, t: number, node: number, peer: number, cause: number, data?: unknown): number {
-    if (!this.enabled) return -1;
-    const i = this.n;
-    if (i === this.cap) this.grow(this.cap * 2);
-    this.kinds[i] = kind;
-    this.times[i] = t;
-    this.nodes[i] = node;
-    this.peers[i] = peer;
-    this.causes[i] = cause;
-    this.msgIds[i] = -1;
-    this.labels[i] = undefined;
-    this.data[i] = data;
-    this.n = i + 1;
-    return i;
+    return this.recordMessage(kind, t, node, peer, cause, -1, 0, -1, undefined, data);
   }
 
   /**
