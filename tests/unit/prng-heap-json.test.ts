@@ -32,6 +32,26 @@ describe('Prng', () => {
 });
 
 describe('EventQueue', () => {
+  it('stays ordered when pushes interleave with pops (slots are reused)', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 50 })), { maxLength: 400 }), (ops) => {
+      const q = new EventQueue();
+      const model: Array<[number, number]> = [];
+      let id = 0;
+      for (const [isPush, t] of ops) {
+        if (isPush || model.length === 0) {
+          q.push(t, 1, id, null);
+          model.push([t, id++]);
+          model.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+        } else {
+          const e = q.pop()!;
+          expect([e.t, e.a]).toEqual(model.shift());
+          q.recycle(e);
+        }
+      }
+      expect(q.size).toBe(model.length);
+    }));
+  });
+
   it('pops in (time, insertion) order', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 200 }), (times) => {
       const q = new EventQueue();
