@@ -8,7 +8,7 @@
  * Exit codes: 0 graded (any score), 2 bad input (unknown exercise, missing file,
  * compile error, bad option), 1 internal failure.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { createNodeHost } from '../sandbox/host-node.ts';
 import { EXERCISES, findExercise } from '../../exercises/index.ts';
@@ -204,7 +204,14 @@ async function main(): Promise<number> {
     process.stderr.write(`error: file not found: ${file}\n`);
     return 2;
   }
-  const source = readFileSync(file, 'utf8');
+  let source: string;
+  try {
+    if (!statSync(file).isFile()) throw new Error('not a regular file (a directory?)');
+    source = readFileSync(file, 'utf8');
+  } catch (e) {
+    process.stderr.write(`error: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
 
   const host = createNodeHost({ workerEntry: new URL('../grading/worker-entry.ts', import.meta.url), wallClockMs: 30_000, memoryMb: 512 });
   try {

@@ -60,7 +60,7 @@ describe('grade CLI', () => {
     expect(rf.message).toContain('never finished');
   }, SLOW);
 
-  it('exit 2 for bad input: unknown exercise, missing file, syntax error, bad option', () => {
+  it('exit 2 for bad input: unknown exercise, missing file, a directory, syntax error, bad option', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mdl-grade-'));
     const bad = join(dir, 'bad.ts');
     writeFileSync(bad, 'export function orchestrator( {\n');
@@ -75,6 +75,9 @@ describe('grade CLI', () => {
     expect(syntax.stdout).toBe('');
     expect(syntax.stderr).toMatch(/bad\.ts:\d+:\d+/);
     expect(cli('--exercise', 'saga-orchestration-hotel', '--seeds', 'many').code).toBe(2);
+    const directory = cli(dir, '--exercise', 'saga-orchestration-hotel');
+    expect(directory.code).toBe(2);
+    expect(directory.stderr).toContain('not a regular file');
   }, SLOW);
 
   it('--list lists the exercise ids', () => {
