@@ -5,6 +5,17 @@ import { grade } from './helpers.ts';
 
 describe('mutants fail the checks they declare', () => {
   for (const ex of EXERCISES) {
+    it(`${ex.id}: every check is proven by a mutant, and every mutant names known checks`, () => {
+      const mutants = readExerciseFiles(ex.id).mutants;
+      const ids = new Set(ex.checks.map((c) => c.id));
+      for (const m of mutants) {
+        expect(m.fails.length, `${m.name} declares no check`).toBeGreaterThan(0);
+        for (const id of m.fails) expect(ids.has(id), `${m.name} names unknown check ${id}`).toBe(true);
+      }
+      const declared = new Set(mutants.flatMap((m) => m.fails));
+      expect(ex.checks.map((c) => c.id).filter((id) => !declared.has(id)), 'checks no mutant proves').toEqual([]);
+    });
+
     for (const m of readExerciseFiles(ex.id).mutants) {
       it(`${ex.id} / ${m.name}: fails ${m.fails.join(', ')}`, async () => {
         const r = await grade(ex.id, m.source);

@@ -1,4 +1,4 @@
-// mutant-fails: invariants
+// mutant-fails: invariants, random-faults
 // mutant-ru: Агрегат не проверяет инварианты: можно подтвердить пустой заказ и добавлять товары после подтверждения.
 // mutant-en: The aggregate checks no invariants: an empty order can be confirmed and items added after confirmation.
 import type {

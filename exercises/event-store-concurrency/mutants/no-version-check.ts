@@ -1,4 +1,4 @@
-// mutant-fails: optimistic-concurrency
+// mutant-fails: optimistic-concurrency, random-faults
 // mutant-ru: append не сравнивает ожидаемую версию с текущей: выигрывают все конкурентные писатели.
 // mutant-en: append never compares the expected version with the current one: every concurrent writer wins.
 import type {

@@ -1,4 +1,4 @@
-// mutant-fails: worked-example, event-store-api, optimistic-concurrency
+// mutant-fails: worked-example, event-store-api, optimistic-concurrency, random-faults
 // mutant-ru: Версии событий начинаются с 0, а не с 1.
 // mutant-en: Event versions start at 0 instead of 1.
 import type {
