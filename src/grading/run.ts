@@ -177,7 +177,8 @@ export async function runOnce(input: RunInput): Promise<RunHandle> {
     };
     const driver = async (): Promise<ServiceContext> => {
       if (driverCtx === null) {
-        if (!sim.services.includes(HARNESS_SERVICE)) sim.addService({ name: HARNESS_SERVICE, start: (ctx) => void (driverCtx = ctx) });
+        if (sim.services.includes(HARNESS_SERVICE)) throw new Error(`harness: a service of the exercise is named "${HARNESS_SERVICE}"; the driver's node needs that name`);
+        sim.addService({ name: HARNESS_SERVICE, start: (ctx) => void (driverCtx = ctx) });
         await sim.runUntilCondition(() => driverCtx !== null);
         if (driverCtx === null) throw new Error('harness: the driver node could not start (the run has stopped)');
       }

@@ -1,4 +1,4 @@
-import type { Row } from './types.ts';
+import type { Change, Row } from './types.ts';
 
 /**
  * The change log of a service's database: one record per row a commit
@@ -6,23 +6,10 @@ import type { Row } from './types.ts';
  * through `Database.changes` (outbox relays, CDC); checks and the UI read the
  * whole history through `Simulation.changes`, whose records also carry the id
  * of the commit's trace event, so "the tables as they were at event N" is a
- * replay of the records with `traceId <= N`.
+ * replay of the records with `traceId <= N`. The rows in records are the
+ * store's frozen rows, shared: never hand them to service code.
  */
-export interface ChangeRecord {
-  /** Log sequence number: 1, 2, 3, … per database, without gaps. */
-  readonly lsn: number;
-  /** Commit number in this database (1, 2, …); 0 for a scenario's initial rows. */
-  readonly txId: number;
-  readonly table: string;
-  readonly op: 'insert' | 'update' | 'delete';
-  /** Primary-key value of the row. */
-  readonly key: string | number;
-  /** The committed row before the change (null for an insert); frozen and shared. */
-  readonly before: Row | null;
-  /** The committed row after the change (null for a delete); frozen and shared. */
-  readonly after: Row | null;
-  /** Virtual time of the commit. */
-  readonly at: number;
+export interface ChangeRecord extends Change {
   /** Id of the commit's trace event (`tx-commit`), -1 when tracing is off. */
   readonly traceId: number;
 }

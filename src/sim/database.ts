@@ -1,7 +1,7 @@
 import type { ChangeRecord } from './changelog.ts';
 import { SimError } from './errors.ts';
 import { canonicalJson, clonePlain, isolate } from './json.ts';
-import type { Change, Json, Row, RowFilter, TableSpec } from './types.ts';
+import type { Change, Json, Row, RowFilter, TableSpec, WriteOptions } from './types.ts';
 
 
 /**
@@ -373,11 +373,6 @@ export class TxBuffer {
       }
     });
   }
-}
-
-/** Options of a conditional write. */
-export interface WriteOptions {
-  expect?: Row;
 }
 
 /** The first field of `expect` whose value differs in `row` (JSON equality), or null when all match. */
