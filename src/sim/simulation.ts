@@ -320,7 +320,7 @@ export class Simulation {
     store.createTable(table, spec);
     const traceId = this.tracing ? this.trace.length : -1;
     const n = store.preload(table, rows, this.now, traceId);
-    if (this.tracing) this.trace.record(K['tx-commit'], this.now, this.nodeOf(service).idx, -1, -1, { db: service, rows: n, tables: [table], initial: true });
+    if (this.tracing && n > 0) this.trace.record(K['tx-commit'], this.now, this.nodeOf(service).idx, -1, -1, { db: service, rows: n, tables: [table], initial: true });
   }
 
   /** Applies a fault now (as if scheduled at the current time). */
