@@ -196,6 +196,10 @@ export async function runOnce(input: RunInput): Promise<RunHandle> {
         const ctx = await driver();
         return settle(ctx.publish(topic, payload, key === undefined ? {} : { key }), `publish(${topic})`);
       },
+      redeploy: (service, code) => {
+        const def = typeof code === 'string' ? learnerService(service, code, input.runtime, problems) : code;
+        sim.redeploy(service, def.start, typeof code === 'string' ? code : def.name);
+      },
       inject: (f) => {
         const at = { ...f, at: sim.now } as typeof f;
         faults.push(at);

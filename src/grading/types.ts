@@ -114,6 +114,12 @@ export interface ScenarioHarness {
   publish(topic: string, payload: Json, key?: string): Promise<void>;
   /** Applies any fault now (e.g. a `crash-after` point armed at this moment); reports list it. */
   inject(fault: Fault): void;
+  /**
+   * Deploys new code for a service now: the running incarnation crashes and
+   * the new code starts at once, database intact (e.g. consumers switching from
+   * v1 to v2 events). `code`: a learner export name, or a provided definition.
+   */
+  redeploy(service: string, code: string | ServiceDefinition): void;
   /** Runs until `predicate()` holds (checked every `stepMs` virtual ms) or `limitMs` passes. Returns whether it held. */
   runUntil(predicate: () => boolean, limitMs?: number, stepMs?: number): Promise<boolean>;
   /** Runs for `ms` virtual milliseconds. */

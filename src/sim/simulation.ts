@@ -85,7 +85,8 @@ export interface Incarnation {
 export interface SimNode {
   readonly idx: number;
   readonly name: string;
-  readonly def: ServiceDefinition | null;
+  /** The service's code; replaced by `redeploy`. */
+  def: ServiceDefinition | null;
   readonly store: DatabaseStore;
   up: boolean;
   incarnations: number;
@@ -337,15 +338,30 @@ export class Simulation {
     this.crashNode(this.nodeOf(service), undefined);
   }
 
-  /** `point`: the crash point that fired (traced with the crash). */
-  private crashNode(node: SimNode, point: Record<string, unknown> | undefined): void {
+  /**
+   * Deploys new code for a service: the running incarnation (if any) crashes —
+   * its in-flight work is abandoned, as in `crash` — and `start` runs at once as
+   * the next incarnation, database intact. Traced as `crash` and `restart`, both
+   * with `redeploy: label`.
+   */
+  redeploy(service: string, start: ServiceDefinition['start'], label: string): void {
+    const node = this.nodeOf(service);
+    if (typeof start !== 'function') throw new SimError('BadArgument', `redeploy ${service}: start must be a function`);
+    this.cause = -1;
+    this.crashNode(node, { redeploy: label });
+    node.def = { name: node.name, start };
+    this.bootIncarnation(node, K.restart, { redeploy: label });
+  }
+
+  /** `extra`: what else the crash event records (the crash point that fired, a redeploy). */
+  private crashNode(node: SimNode, extra: Record<string, unknown> | undefined): void {
     const inc = node.inc;
     if (!node.up || !inc) return;
     inc.alive = false;
     node.up = false;
     node.inc = null;
     inc.timers.clear();
-    if (this.tracing) this.trace.record(K.crash, this.now, node.idx, -1, this.cause, point === undefined ? { incarnation: inc.n } : { incarnation: inc.n, point });
+    if (this.tracing) this.trace.record(K.crash, this.now, node.idx, -1, this.cause, extra === undefined ? { incarnation: inc.n } : { incarnation: inc.n, ...extra });
   }
 
   restart(service: string): void {
@@ -448,7 +464,7 @@ export class Simulation {
 
   // ---------------------------------------------------------------- services
 
-  private bootIncarnation(node: SimNode, kind: number): void {
+  private bootIncarnation(node: SimNode, kind: number, extra?: Record<string, unknown>): void {
     node.up = true;
     const n = ++node.incarnations;
     const inc: Incarnation = {
@@ -458,7 +474,7 @@ export class Simulation {
       ctx: null,
     };
     node.inc = inc;
-    const id = this.tracing ? this.trace.record(kind, this.now, node.idx, -1, this.cause, { incarnation: n }) : -1;
+    const id = this.tracing ? this.trace.record(kind, this.now, node.idx, -1, this.cause, extra === undefined ? { incarnation: n } : { incarnation: n, ...extra }) : -1;
     this.queue.push(this.now, OP_START, inc, id);
   }
 
@@ -848,7 +864,7 @@ export class Simulation {
       const point: Record<string, unknown> = { on };
       for (const k of ['table', 'method', 'topic', 'to'] as const) if (f[k] !== undefined) point[k] = f[k];
       point.nth = f.nth ?? 1;
-      this.crashNode(node, point);
+      this.crashNode(node, { point });
       this.queue.push(later(this.now, f.restartAfterMs), OP_FAULT, { at: later(this.now, f.restartAfterMs), kind: 'restart', service: f.service }, null);
       return true;
     }

@@ -173,6 +173,22 @@ describe('harness and run-outcome capabilities', () => {
     expect(run.traceOf('timeout').some((e) => e.service === HARNESS_SERVICE)).toBe(true);
   });
 
+  it('a driver can redeploy a learner service to another export mid-run; the database stays', async () => {
+    const V2 = CORRECT.replace('export function projection', 'function v1') + `
+export function projection(ctx) { v1(ctx); }
+export function projectionV2(ctx) { ctx.handle('getStats', () => ({ ...ctx.db.get('stats', 'all'), v: 2 })); }`;
+    const s = setup(0, {
+      drive: async (h) => {
+        await drive(h, 2);
+        h.redeploy('projection', 'projectionV2');
+        await h.call('projection', 'getStats', null);
+      },
+    });
+    const run = await runOnce({ exercise: EX, runtime: runtime(V2), scenario: 'redeploy', seed: 4, random: false, setup: s, faults: [] });
+    expect(lastReply(run)).toEqual({ id: 'all', count: 2, total: 30, v: 2 });
+    expect(run.traceOf('restart').map((e) => e.data)).toEqual([{ incarnation: 2, redeploy: 'projectionV2' }]);
+  });
+
   it('preloads tables before the learner starts (commit 0 in the change log)', async () => {
     const sc = EX.scenarios[1]!;
     const run = await runOnce({ exercise: EX, runtime: runtime(CORRECT), scenario: sc.id, seed: sc.seed, random: false, setup: sc.setup(), faults: [] });
