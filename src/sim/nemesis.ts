@@ -33,8 +33,9 @@ export type FaultSchedule = Fault[];
  * - `publish-ack`: the broker stored a message the service published (filter
  *   `topic`), before the service learns it;
  * - `send`: a request (`ctx.call`) or one-way message (`ctx.send`) is on the
- *   wire (filters `method` = method or message type, `to`), before the code
- *   goes on.
+ *   wire (filters `method` = method or message type, `to`); the call's promise
+ *   never settles, and synchronous code running on can no longer act (its
+ *   calls are refused as stale).
  */
 export type CrashPointKind = 'tx-commit' | 'handler-return' | 'publish-ack' | 'send';
 
