@@ -51,18 +51,23 @@ export interface ResolvedChromium {
 const PACKAGE = '@sparticuz/chromium';
 const WRAPPER = 'chromium';
 
-/** Resolves the browser (unpacking it on first use). Throws an actionable message if there is none. */
-export function resolveChromium(env: NodeJS.ProcessEnv = process.env): ResolvedChromium {
+/**
+ * Resolves the browser (unpacking it on first use). Throws an actionable message if there is none.
+ * `cacheRoots` replaces the default directories to try, in order (tests).
+ */
+export function resolveChromium(env: NodeJS.ProcessEnv = process.env, options: { cacheRoots?: readonly string[] } = {}): ResolvedChromium {
   const override = env.CHROMIUM_PATH;
   if (override) return { executablePath: checkOverride(override), source: 'CHROMIUM_PATH' };
   const pkg = locatePackage();
-  const roots = env.MDL_CHROMIUM_CACHE
-    ? [resolve(env.MDL_CHROMIUM_CACHE)]
-    : [join(pkg.dir, '..', '..', '.cache', 'mdl-chromium'), join(tmpdir(), `mdl-chromium-${process.getuid?.() ?? 'user'}`)];
+  const roots =
+    options.cacheRoots ??
+    (env.MDL_CHROMIUM_CACHE
+      ? [resolve(env.MDL_CHROMIUM_CACHE)]
+      : [join(pkg.dir, '..', '..', '.cache', 'mdl-chromium'), join(tmpdir(), `mdl-chromium-${process.getuid?.() ?? 'user'}`)]);
   const failures: string[] = [];
   for (const root of roots) {
     try {
-      return { ...unpack(pkg, root), source: PACKAGE };
+      return { ...unpackChromium(pkg.dir, root), source: PACKAGE };
     } catch (error) {
       failures.push(`  ${root}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -91,12 +96,7 @@ function checkOverride(path: string): string {
   return path;
 }
 
-interface ShippedPackage {
-  dir: string;
-  version: string;
-}
-
-function locatePackage(): ShippedPackage {
+function locatePackage(): { dir: string; version: string } {
   let entry: string;
   try {
     entry = createRequire(import.meta.url).resolve(PACKAGE);
@@ -104,12 +104,19 @@ function locatePackage(): ShippedPackage {
     throw new Error(`${PACKAGE} is not installed: run \`npm install\` (or set CHROMIUM_PATH to a Chromium executable).`);
   }
   const dir = join(dirname(entry), '..'); // <pkg>/build/index.js
-  const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
-  return { dir, version };
+  return { dir, version: packageVersion(dir) };
 }
 
-/** The unpacked browser for this package version under `root`, unpacking it if it is not there yet. */
-function unpack(pkg: ShippedPackage, root: string): { executablePath: string; version: string } {
+function packageVersion(dir: string): string {
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The browser of the package at `packageDir` unpacked under `root` (`<root>/chromium-<version>/`),
+ * unpacking it if it is not there yet.
+ */
+export function unpackChromium(packageDir: string, root: string): { executablePath: string; version: string } {
+  const pkg = { dir: packageDir, version: packageVersion(packageDir) };
   const final = join(root, `chromium-${pkg.version}`);
   const done = (): { executablePath: string; version: string } => ({
     executablePath: join(final, WRAPPER),
