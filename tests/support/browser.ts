@@ -58,6 +58,9 @@ const WRAPPER = 'chromium';
 export function resolveChromium(env: NodeJS.ProcessEnv = process.env, options: { cacheRoots?: readonly string[] } = {}): ResolvedChromium {
   const override = env.CHROMIUM_PATH;
   if (override) return { executablePath: checkOverride(override), source: 'CHROMIUM_PATH' };
+  if (`${process.platform}-${process.arch}` !== 'linux-x64') {
+    throw new Error(`The Chromium shipped in ${PACKAGE} is built for Linux x64, not ${process.platform}-${process.arch}: set CHROMIUM_PATH to a Chromium or Chrome executable.`);
+  }
   const pkg = locatePackage();
   const roots =
     options.cacheRoots ??

@@ -117,7 +117,7 @@ describe('the Chromium shipped in @sparticuz/chromium', () => {
 
 describe('unpacking', () => {
   it('the launched wrapper gives the binary the shipped libraries and fonts, and passes arguments through', () => {
-    const pkg = fakePackage('echo "Chromium 1.2.3|$LD_LIBRARY_PATH|$FONTCONFIG_FILE|$*"');
+    const pkg = fakePackage('[ "$1" = --version ] && echo "Chromium 1.2.3" || echo "Chromium 1.2.3|$LD_LIBRARY_PATH|$FONTCONFIG_FILE|$*"');
     const cache = temp();
     const got = unpackChromium(pkg, cache);
     const dir = join(cache, 'chromium-0.0.1-test');
