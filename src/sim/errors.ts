@@ -8,6 +8,7 @@ export type SimErrorName =
   | 'RemoteError'
   | 'Unavailable'
   | 'UniqueViolation'
+  | 'WriteConflict'
   | 'NoSuchRow'
   | 'NoSuchTable'
   | 'DatabaseWriteError'
