@@ -13,7 +13,7 @@ export const TERMINAL = ['SHIPPED', 'CANCELLED'] as const;
 /** Virtual ms after the last fault (or the order's acceptance) within which every order must be SHIPPED or CANCELLED. */
 export const LIVENESS_MS = 5000;
 
-/** What went wrong for an order that ends CANCELLED (or null: it must ship). */
+/** How an order must end, as its data decides (EITHER: two orders compete and either may win). */
 export type Expected = 'SHIPPED' | 'CANCELLED' | 'EITHER';
 
 export interface PlannedOrder extends OrderRequest {
@@ -133,13 +133,27 @@ export function finished(f: OrderFacts, run: RunOutcome): Violation | null {
       run.now,
     );
   if (!isTerminal(status(f))) {
-    const busy = run.reason === 'time-limit';
+    const was = f.history.find((h) => h.after !== null && isTerminal(h.after.status));
+    if (was)
+      return v(
+        `Заказ ${id} был ${shown(was.after!.status)} в t=${was.at}, а в итоге его статус ${shown(status(f))}: запись затёрта (два события заказа обработаны одновременно — lost update?) или событие сдвинуло заказ назад.`,
+        `Order ${id} was ${shown(was.after!.status)} at t=${was.at} but ends ${shown(status(f))}: the row was overwritten (two events of the order handled at once — a lost update?) or an event moved it backwards.`,
+        run.now,
+      );
+    const last = published(run).filter((p) => p.payload?.orderId === id).pop();
+    const busy = run.reason === 'time-limit' ? { ru: ' Прогон упёрся в предел виртуального времени: обработчик падает на каждой доставке?', en: ' The run hit the virtual time limit: does a handler fail on every delivery?' } : { ru: '', en: '' };
     return v(
-      `Заказ ${id} не завершился: статус ${shown(status(f))}, а должен стать SHIPPED или CANCELLED.` +
-        (busy ? ' Прогон упёрся в предел виртуального времени: событие потеряно или обработчик падает на каждой доставке?' : ' Событие потеряно: опубликовано ли оно после фиксации транзакции?'),
-      `Order ${id} never finished: its status is ${shown(status(f))}, it must end SHIPPED or CANCELLED.` +
-        (busy ? ' The run hit the virtual time limit: an event was lost, or a handler fails on every delivery?' : ' An event was lost: was it published after the transaction committed?'),
-      run.now,
+      `Заказ ${id} не завершился: статус ${shown(status(f))}, а должен стать SHIPPED или CANCELLED. ` +
+        (last
+          ? `Последнее событие заказа — ${shown(last.topic)} (${last.publisher}, t=${last.t}); следующего за ним так и не появилось: его никто не обработал, или эффект зафиксирован, а событие потеряно?`
+          : 'Ни одного события с этим orderId не опубликовано (OrderCreated?).') +
+        busy.ru,
+      `Order ${id} never finished: its status is ${shown(status(f))}, it must end SHIPPED or CANCELLED. ` +
+        (last
+          ? `Its last event is ${shown(last.topic)} (${last.publisher}, t=${last.t}) and nothing followed it: nobody handled it, or an effect was committed and its event lost?`
+          : 'No event with this orderId was ever published (OrderCreated?).') +
+        busy.en,
+      last ? last.t : run.now,
     );
   }
   return null;
