@@ -244,10 +244,14 @@ export function consistent(f: OrderFacts): Violation | null {
         `Order ${id} is cancelled but parcel ${shown(f.shipment.trackingNumber)} was shipped: was ItemsReserved published although the reservation never committed, or was the order cancelled too early?`,
         at,
       );
-    if (paid > 0)
-      return v(`Деньги за отменённый заказ ${id} не возвращены: итог ${paid} (должен быть 0).`, `Money kept for the cancelled order ${id}: net ${paid} (must be 0).`, at);
     if (paid < 0)
       return v(`Отменённый заказ ${id}: возвращено больше, чем списано (итог ${paid}).`, `Cancelled order ${id}: more was refunded than charged (net ${paid}).`, at);
+    if (!same(paid, 0))
+      return v(
+        `Деньги за отменённый заказ ${id} не возвращены: итог ${paid} (должен быть 0; amount в payment.payments — положительные числа).`,
+        `Money kept for the cancelled order ${id}: net ${paid} (must be 0; amounts in payment.payments are positive numbers).`,
+        at,
+      );
   }
   return null;
 }
