@@ -955,14 +955,16 @@ function remoteError(what: string, e: { name: string; message: string; code?: st
   return err;
 }
 
-/** Describes anything that was thrown, including non-Errors (`throw 42`, `throw {}`). */
+/**
+ * Describes anything that was thrown, including non-Errors (`throw 42`, `throw {}`).
+ * Name and message only: a raw stack holds host frames — file paths of this
+ * checkout, and frames V8 renders differently from one execution to the next —
+ * so tracing it would make the same run trace differently on another machine or
+ * on a second grade. Learner line numbers come from the sandbox's own describer
+ * (`SimulationOptions.describeError`), which keeps learner frames only.
+ */
 export function describeThrown(e: unknown): ErrorInfo {
-  if (e instanceof Error) {
-    const info: ErrorInfo = { name: safe(() => String(e.name), 'Error'), message: safe(() => String(e.message), '') };
-    const stack = safe(() => (typeof e.stack === 'string' ? e.stack : ''), '');
-    if (stack) info.stack = stack;
-    return info;
-  }
+  if (e instanceof Error) return { name: safe(() => String(e.name), 'Error'), message: safe(() => String(e.message), '') };
   let shown: string;
   try {
     shown = typeof e === 'string' ? JSON.stringify(e) : typeof e === 'object' && e !== null ? JSON.stringify(e) ?? String(e) : String(e);
