@@ -7,6 +7,7 @@ describe('mutants fail the checks they declare', () => {
   for (const ex of EXERCISES) {
     it(`${ex.id}: every check is proven by a mutant, and every mutant names known checks`, () => {
       const mutants = readExerciseFiles(ex.id).mutants;
+      expect(mutants.length, `${ex.id} has no mutants (exercises/${ex.id}/mutants/*.patch): no check is proven`).toBeGreaterThan(0);
       const ids = new Set(ex.checks.map((c) => c.id));
       for (const m of mutants) {
         expect(m.fails.length, `${m.name} declares no check`).toBeGreaterThan(0);
@@ -18,6 +19,8 @@ describe('mutants fail the checks they declare', () => {
 
     for (const m of readExerciseFiles(ex.id).mutants) {
       it(`${ex.id} / ${m.name}: fails ${m.fails.join(', ')}`, async () => {
+        // A patch that no longer applies names the mutant file, the hunk and the line that stopped matching.
+        expect(m.error, m.error).toBeUndefined();
         const r = await grade(ex.id, m.source);
         for (const id of m.fails) {
           const c = r.checks.find((x) => x.id === id)!;
