@@ -1,8 +1,8 @@
 // Reference solution: orchestrated hotel booking saga (course chapter 3).
 import type { BookingRequest, ServiceContext, SagaRow } from '@mdl/saga-orchestration-hotel';
 
-// Retry budget of the statement: a forward step is tried for at least 1 s, at most 300 ms
-// apart, and given up within 2 s: 5 attempts × (200 ms timeout + 100 ms pause).
+// Retry budget of the statement: at least 5 attempts per forward step, given up within 2 s —
+// 5 × (200 ms timeout + 100 ms pause) ≈ 1.5 s.
 const FORWARD_ATTEMPTS = 5;
 const CALL_TIMEOUT_MS = 200;
 const RETRY_PAUSE_MS = 100;
