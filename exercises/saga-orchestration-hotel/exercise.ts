@@ -4,6 +4,7 @@
  * client are provided (services.ts). The properties the checks judge are in
  * properties.ts.
  */
+import type { Row } from '../../src/sim/types.ts';
 import type { CheckSpec, ExerciseDefinition, Localized, ScenarioSetup } from '../../src/grading/types.ts';
 import { Prng } from '../../src/sim/prng.ts';
 import { DECLINED_CARD, LEMON_CAR, worldServices, type BookingRequest, type HotelWorld, type Submission } from './services.ts';
@@ -63,6 +64,24 @@ function setup(w: HotelWorld, extra: Omit<ScenarioSetup, 'services' | 'data'> = 
 // ---------------------------------------------------------------------------
 
 const C = (ru: string, en: string): Localized => ({ ru, en });
+
+const SERVICES = ['booking', 'car', 'client', 'hotel', 'orchestrator', 'payment'];
+
+/**
+ * "Executed but unanswered": `method` of `service` commits the saga's row, its
+ * reply is held back 20 ms, and the network cuts `service` off before the reply
+ * leaves, for `cutMs`.
+ */
+function replyLost(sagaId: string, service: 'booking' | 'car', method: string, table: string, done: (row: Row) => boolean, cutMs: number): ScenarioSetup {
+  return setup(world([{ at: 0, request: request(sagaId) }], [{ service, method, delayMs: 20, times: 1 }]), {
+    drive: async (h) => {
+      await h.runUntil(() => h.rows(service, table).some((r) => r.id === sagaId && done(r)), 3000, 0.5);
+      h.partition([[service], SERVICES.filter((x) => x !== service)]);
+      await h.advance(cutMs);
+      h.heal();
+    },
+  });
+}
 
 const scenarios: ExerciseDefinition['scenarios'] = [
   {
@@ -143,15 +162,7 @@ const scenarios: ExerciseDefinition['scenarios'] = [
       'The booking is confirmed but the reply is lost: the booking service is partitioned away for 3 seconds',
     ),
     seed: 110,
-    setup: () =>
-      setup(world([{ at: 0, request: request('pivot-2') }], [{ service: 'booking', method: 'confirmBooking', delayMs: 20, times: 1 }]), {
-        drive: async (h) => {
-          await h.runUntil(() => h.rows('booking', 'bookings').some((r) => r.id === 'pivot-2' && r.status === 'CONFIRMED'), 3000, 0.5);
-          h.partition([['booking'], ['car', 'client', 'hotel', 'orchestrator', 'payment']]);
-          await h.advance(3000);
-          h.heal();
-        },
-      }),
+    setup: () => replyLost('pivot-2', 'booking', 'confirmBooking', 'bookings', (r) => r.status === 'CONFIRMED', 3000),
   },
   {
     id: 'car-reply-lost',
@@ -160,16 +171,7 @@ const scenarios: ExerciseDefinition['scenarios'] = [
       'The car is reserved but the reply is lost: the car service is partitioned away for 4 seconds',
     ),
     seed: 109,
-    setup: () =>
-      // The reply is held back 20 ms after the reservation commits; the network splits before it leaves.
-      setup(world([{ at: 0, request: request('unacked-1') }], [{ service: 'car', method: 'reserveCar', delayMs: 20, times: 1 }]), {
-        drive: async (h) => {
-          await h.runUntil(() => h.rows('car', 'reservations').some((r) => r.id === 'unacked-1'), 3000, 0.5);
-          h.partition([['car'], ['booking', 'client', 'hotel', 'orchestrator', 'payment']]);
-          await h.advance(4000);
-          h.heal();
-        },
-      }),
+    setup: () => replyLost('unacked-1', 'car', 'reserveCar', 'reservations', () => true, 4000),
   },
 ];
 
