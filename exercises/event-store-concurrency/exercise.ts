@@ -9,6 +9,7 @@ import type { Json } from '../../src/sim/types.ts';
 import type { CheckSpec, ExerciseDefinition, Violation } from '../../src/grading/types.ts';
 import { clientService, writerService, type Call, type Step } from './services.ts';
 import {
+  appendTime,
   C,
   close,
   conflictsReportVersion,
@@ -226,15 +227,15 @@ const checks: CheckSpec[] = [
           const list = streams(run).get('order-123') ?? [];
           const got = list.map((e) => `${String(e.version)}:${String(e.type)}`).join(', ');
           if (got !== '1:ItemAdded, 2:ItemAdded, 3:OrderConfirmed')
-            return v(`Поток order-123: [${got}], ожидалось [1:ItemAdded, 2:ItemAdded, 3:OrderConfirmed].`, `Stream order-123: [${got}], expected [1:ItemAdded, 2:ItemAdded, 3:OrderConfirmed].`);
+            return v(`Поток order-123: [${got}], ожидалось [1:ItemAdded, 2:ItemAdded, 3:OrderConfirmed].`, `Stream order-123: [${got}], expected [1:ItemAdded, 2:ItemAdded, 3:OrderConfirmed].`, appendTime(run, 'order-123'));
           if (list.some((e) => e.aggregateType !== 'Order'))
-            return v('События заказа должны иметь aggregateType "Order".', 'Order events must have aggregateType "Order".');
+            return v('События заказа должны иметь aggregateType "Order".', 'Order events must have aggregateType "Order".', appendTime(run, 'order-123'));
           const d1 = list[0]!.data as Record<string, unknown>;
           if (d1.productId !== 'product-1' || d1.quantity !== 2 || d1.price !== 50)
-            return v(`Данные первого ItemAdded: ${JSON.stringify(d1)}, ожидалось {productId: "product-1", quantity: 2, price: 50}.`, `First ItemAdded data: ${JSON.stringify(d1)}, expected {productId: "product-1", quantity: 2, price: 50}.`);
+            return v(`Данные первого ItemAdded: ${JSON.stringify(d1)}, ожидалось {productId: "product-1", quantity: 2, price: 50}.`, `First ItemAdded data: ${JSON.stringify(d1)}, expected {productId: "product-1", quantity: 2, price: 50}.`, appendTime(run, 'order-123', 1));
           const total = (list[2]!.data as Record<string, unknown>).totalAmount;
           if (!close(num(total), 130))
-            return v(`OrderConfirmed.totalAmount = ${String(total)}, ожидалось 130.0 (2×50.0 + 1×30.0).`, `OrderConfirmed.totalAmount = ${String(total)}, expected 130.0 (2×50.0 + 1×30.0).`);
+            return v(`OrderConfirmed.totalAmount = ${String(total)}, ожидалось 130.0 (2×50.0 + 1×30.0).`, `OrderConfirmed.totalAmount = ${String(total)}, expected 130.0 (2×50.0 + 1×30.0).`, appendTime(run, 'order-123', 3));
           return null;
         },
         () =>
@@ -287,7 +288,7 @@ const checks: CheckSpec[] = [
         () => expectReply(r, 'empty-confirm', C('{ ok: false } — пустой заказ подтверждать нельзя', '{ ok: false } — an empty order cannot be confirmed'), isRefused),
         () =>
           (streams(run).get('o-empty') ?? []).length > 0
-            ? v('Для пустого заказа o-empty в хранилище появились события.', 'Events were stored for the empty order o-empty.')
+            ? v('Для пустого заказа o-empty в хранилище появились события.', 'Events were stored for the empty order o-empty.', appendTime(run, 'o-empty'))
             : null,
         () => expectReply(r, 'i-add', C('{ ok: true }', '{ ok: true }'), isOk),
         () => expectReply(r, 'i-confirm', C('{ ok: true }', '{ ok: true }'), isOk),
@@ -296,7 +297,7 @@ const checks: CheckSpec[] = [
         () => orderInvariants(run),
         () => {
           const n = (streams(run).get('o-inv') ?? []).length;
-          return n === 2 ? null : v(`В потоке o-inv ${n} событий, ожидалось 2 (ItemAdded, OrderConfirmed).`, `Stream o-inv holds ${n} events, expected 2 (ItemAdded, OrderConfirmed).`);
+          return n === 2 ? null : v(`В потоке o-inv ${n} событий, ожидалось 2 (ItemAdded, OrderConfirmed).`, `Stream o-inv holds ${n} events, expected 2 (ItemAdded, OrderConfirmed).`, appendTime(run, 'o-inv'));
         },
       );
     },
@@ -351,12 +352,12 @@ const checks: CheckSpec[] = [
         () => storeIntegrity(run),
         () => {
           const n = (streams(run).get('acc-1') ?? []).length;
-          return n === 2 ? null : v(`В потоке acc-1 ${n} событий, ожидалось 2 (по одному победителю на версию).`, `Stream acc-1 holds ${n} events, expected 2 (one winner per version).`);
+          return n === 2 ? null : v(`В потоке acc-1 ${n} событий, ожидалось 2 (по одному победителю на версию).`, `Stream acc-1 holds ${n} events, expected 2 (one winner per version).`, appendTime(run, 'acc-1'));
         },
         () => writerAcks(run, WRITERS),
         () => {
           const n = (streams(run).get('shared') ?? []).length;
-          return n === 6 ? null : v(`Три писателя по 2 записи с повторами: в потоке shared ${n} событий, ожидалось 6.`, `Three writers, 2 appends each with retries: stream shared holds ${n} events, expected 6.`);
+          return n === 6 ? null : v(`Три писателя по 2 записи с повторами: в потоке shared ${n} событий, ожидалось 6.`, `Three writers, 2 appends each with retries: stream shared holds ${n} events, expected 6.`, appendTime(run, 'shared'));
         },
       );
     },
@@ -379,7 +380,7 @@ const checks: CheckSpec[] = [
           const products = list.map((e) => String((e.data as Record<string, unknown>)?.productId)).sort().join(',');
           return products === 'p1,p2,p3,p4'
             ? null
-            : v(`В заказе o-conc товары [${products}], ожидалось ровно по одному p1..p4.`, `Order o-conc holds products [${products}], expected exactly one each of p1..p4.`);
+            : v(`В заказе o-conc товары [${products}], ожидалось ровно по одному p1..p4.`, `Order o-conc holds products [${products}], expected exactly one each of p1..p4.`, appendTime(run, 'o-conc'));
         },
         () => expectReply(r, 'kg', C('totalAmount 300 (10 + 40 + 90 + 160)', 'totalAmount 300 (10 + 40 + 90 + 160)'), (o) => o && close(num(o.totalAmount), 300)),
       );
@@ -401,9 +402,9 @@ const checks: CheckSpec[] = [
         () => {
           const snap = run.rows('event-store', 'snapshots').find((s) => s.aggregateId === 'o-snap');
           if (!snap)
-            return v(`Для o-snap нет снимка: сохраняйте снимок, когда версия переходит через кратное ${SNAPSHOT_EVERY}.`, `No snapshot for o-snap: save one whenever the version crosses a multiple of ${SNAPSHOT_EVERY}.`);
+            return v(`Для o-snap нет снимка: сохраняйте снимок, когда версия переходит через кратное ${SNAPSHOT_EVERY}.`, `No snapshot for o-snap: save one whenever the version crosses a multiple of ${SNAPSHOT_EVERY}.`, appendTime(run, 'o-snap'));
           if (num(snap.version) % SNAPSHOT_EVERY !== 0)
-            return v(`Снимок o-snap имеет версию ${String(snap.version)}, ожидалась кратная ${SNAPSHOT_EVERY}.`, `The o-snap snapshot has version ${String(snap.version)}, expected a multiple of ${SNAPSHOT_EVERY}.`);
+            return v(`Снимок o-snap имеет версию ${String(snap.version)}, ожидалась кратная ${SNAPSHOT_EVERY}.`, `The o-snap snapshot has version ${String(snap.version)}, expected a multiple of ${SNAPSHOT_EVERY}.`, appendTime(run, 'o-snap'));
           return null;
         },
         () => snapshotsConsistent(run),
