@@ -99,11 +99,11 @@ export function finished(f: SagaFacts, run: RunOutcome): Violation | null {
       return v(
         `Оркестратор пометил сагу ${id} как ${sagaStatus}, но бронирование осталось в статусе ${status ?? 'не создано'}: ` +
           (undo
-            ? 'cancelBooking так и не был выполнен. Отменяйте каждый шаг, который мог выполниться, — и тот, на который не пришёл ответ.'
+            ? 'cancelBooking так и не был выполнен. Отменяйте каждый шаг, который мог выполниться, — и тот, на который не пришёл ответ, — и повторяйте компенсацию, пока она не ответит.'
             : 'confirmBooking так и не был выполнен.'),
         `The orchestrator marked saga ${id} ${sagaStatus}, but the booking is still ${status ?? 'missing'}: ` +
           (undo
-            ? 'cancelBooking never took effect. Undo every step that may have happened — including one whose reply never came.'
+            ? 'cancelBooking never took effect. Undo every step that may have happened — including one whose reply never came — and retry a compensation until it answers.'
             : 'confirmBooking never took effect.'),
         num(f.saga?.updatedAt),
       );
@@ -171,7 +171,10 @@ export function consistent(f: SagaFacts): Violation | null {
         `Cancelled booking ${id}: more was refunded than charged (net ${paid}). A retried refund must reuse its refundId.`,
         at,
       );
-    const unacked = { ru: ' Отменяйте и шаг, ответ на который не пришёл: он мог выполниться.', en: ' Also undo a step whose reply never came: it may have happened.' };
+    const unacked = {
+      ru: ' Компенсируйте каждый шаг, который мог выполниться (и тот, что не ответил), и повторяйте каждую компенсацию, пока она не ответит.',
+      en: ' Compensate every step that may have happened (also one that never answered), and retry each compensation until it answers.',
+    };
     if (active(f.hotel))
       return v(`Бронирование ${id} отменено, но номер остался в статусе ${String(f.hotel!.status)}.${unacked.ru}`, `Booking ${id} is cancelled but its room is still ${String(f.hotel!.status)}.${unacked.en}`, at);
     if (active(f.car))
