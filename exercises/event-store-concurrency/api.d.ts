@@ -37,6 +37,8 @@ declare module '@mdl/event-store-concurrency' {
     /** 1 on first delivery, 2+ on redeliveries. */
     readonly deliveryCount: number;
     readonly publishedBy: string;
+    /** Position of the message in its topic: 0, 1, 2, … in publish order (stable across redeliveries). */
+    readonly offset: number;
   }
 
   /** A broker handler acknowledges by returning (or resolving); throwing means "redeliver later". */
@@ -56,6 +58,15 @@ declare module '@mdl/event-store-concurrency' {
   export interface SubscribeOptions {
     /** Consumer group; default: the service's name. Each group gets every message at least once. */
     group?: string;
+    /**
+     * Where a new group starts: `'beginning'` (default: every message ever
+     * published to the topic), `'end'` (only messages published from now on), or
+     * an offset (messages with `offset >=` it). The broker keeps each group's
+     * position durably, so for a group that already exists `from` is ignored:
+     * its consumers continue where the group is (unacknowledged messages are
+     * redelivered). To replay a topic, subscribe under a new group name.
+     */
+    from?: 'beginning' | 'end' | number;
   }
 
   export interface Logger {
@@ -70,6 +81,53 @@ declare module '@mdl/event-store-concurrency' {
     key?: string;
     /** Each entry is a list of fields that must be unique together, e.g. `[["aggregateId", "version"]]`. */
     unique?: string[][];
+    /**
+     * Write-conflict detection for this table (default `"none"`).
+     *
+     * `"none"`: read committed. Two transactions may read the same row, both
+     * write it, and both commit: the later commit silently overwrites the
+     * earlier one (a lost update — e.g. two reservations of the last unit both
+     * succeed).
+     *
+     * `"first-committer-wins"`: a transaction that writes a row (insert, put,
+     * update or delete) fails at commit with a `WriteConflict` error — nothing
+     * of it is committed — if another transaction committed a change to that
+     * row after this transaction first read or wrote it. Retry the whole
+     * transaction (read again, decide again). Rows only read are not protected:
+     * two transactions that read rows A and B and write different rows both
+     * commit (write skew).
+     */
+    conflicts?: 'none' | 'first-committer-wins';
+  }
+
+  /** Options of a conditional update or delete. */
+  export interface WriteOptions {
+    /**
+     * Field values the row must have, e.g. `{ version: 3 }` (optimistic locking:
+     * "UPDATE … WHERE version = 3"). Checked at once against the row as this
+     * transaction sees it, and again at commit against the committed row (unless
+     * this transaction wrote the row earlier); a mismatch or a missing row
+     * throws `WriteConflict` and nothing of the transaction is committed.
+     */
+    expect?: Partial<Row>;
+  }
+
+  /** One row change in a database's change log (see {@link Database.changes}). */
+  export interface Change {
+    /** Log sequence number: 1, 2, 3, … in commit order, without gaps. */
+    readonly lsn: number;
+    /** Which commit of this database made the change (1, 2, …; 0 for rows present before the run). Changes of one commit share it. */
+    readonly txId: number;
+    readonly table: string;
+    readonly op: 'insert' | 'update' | 'delete';
+    /** Primary-key value of the row. */
+    readonly key: string | number;
+    /** The row before the change (null for an insert). */
+    readonly before: Row | null;
+    /** The row after the change (null for a delete). */
+    readonly after: Row | null;
+    /** Virtual time of the commit. */
+    readonly at: number;
   }
 
   export type Row = { [key: string]: any };
@@ -77,12 +135,15 @@ declare module '@mdl/event-store-concurrency' {
 
   /**
    * Reads and writes inside one transaction. Isolation is **read-committed**: reads
-   * see the committed rows plus this transaction's own writes, and nothing locks a
-   * row you read — two transactions can both read "version 3" and both try to write
-   * version 4. Keys and unique constraints are checked when you write (against what
-   * is committed so far) **and again at commit**, so a concurrent transaction that
-   * committed first makes the awaited `db.transaction(...)` reject with a
-   * {@link UniqueViolation} even though your `tx.insert` did not throw.
+   * see the latest committed rows plus this transaction's own writes, and nothing
+   * locks a row you read — two transactions can both read "version 3" and both try
+   * to write version 4. Writes are buffered and applied together at commit. Keys
+   * and unique constraints are checked when you write (against what is committed
+   * so far) **and again at commit**, so a concurrent transaction that committed
+   * first makes the awaited `db.transaction(...)` reject with a
+   * {@link UniqueViolation} even though your `tx.insert` did not throw; then come
+   * write conflicts (tables with `conflicts: "first-committer-wins"`, writes with
+   * `expect`: {@link WriteConflict}).
    */
   export interface Transaction {
     get<T extends Row = Row>(table: string, key: string | number): T | undefined;
@@ -92,9 +153,10 @@ declare module '@mdl/event-store-concurrency' {
     insert(table: string, row: Row): void;
     /** Inserts or replaces the row with this primary key. */
     put(table: string, row: Row): void;
-    /** Merges `patch` into an existing row; throws if the row does not exist. */
-    update(table: string, key: string | number, patch: Partial<Row>): void;
-    delete(table: string, key: string | number): void;
+    /** Merges `patch` into an existing row; throws if the row does not exist. `expect`: see {@link WriteOptions}. */
+    update(table: string, key: string | number, patch: Partial<Row>, options?: WriteOptions): void;
+    /** Deletes the row if it exists. With `expect` the row must exist and match (see {@link WriteOptions}). */
+    delete(table: string, key: string | number, options?: WriteOptions): void;
   }
 
   /**
@@ -119,15 +181,26 @@ declare module '@mdl/event-store-concurrency' {
     /**
      * Runs `fn` and commits its writes atomically, once, after `fn` returns. Rejects
      * (nothing written) if `fn` throws, or the commit fails: {@link UniqueViolation}
-     * (a concurrent commit took the key first), {@link DatabaseWriteError} (disk fault).
+     * (a concurrent commit took the key first), {@link WriteConflict} (a row this
+     * transaction wrote changed meanwhile, see TableSpec `conflicts` and WriteOptions
+     * `expect`), {@link DatabaseWriteError} (disk fault).
      * If the service crashes before the commit, nothing is written and the promise never settles.
      */
     transaction<R>(fn: (tx: Transaction) => R | Promise<R>): Promise<R>;
     /** Single-row auto-commit shortcuts. */
     insert(table: string, row: Row): Promise<void>;
     put(table: string, row: Row): Promise<void>;
-    update(table: string, key: string | number, patch: Row): Promise<void>;
-    delete(table: string, key: string | number): Promise<void>;
+    update(table: string, key: string | number, patch: Row, options?: WriteOptions): Promise<void>;
+    delete(table: string, key: string | number, options?: WriteOptions): Promise<void>;
+    /**
+     * This database's change log: the row changes committed after log sequence
+     * number `afterLsn` (default 0: from the start), oldest first, at most
+     * `limit` (default 100, at most 1000). Every commit appends its changes; the
+     * log is durable like the rows (it survives crashes). Poll it with the last
+     * `lsn` you processed, e.g. for a transactional-outbox relay or change data
+     * capture.
+     */
+    changes(afterLsn?: number, limit?: number): Change[];
   }
 
   /** The capabilities handed to one incarnation of a service. */
@@ -195,6 +268,7 @@ declare module '@mdl/event-store-concurrency' {
     | 'RemoteError'
     | 'Unavailable'
     | 'UniqueViolation'
+    | 'WriteConflict'
     | 'NoSuchRow'
     | 'NoSuchTable'
     | 'DatabaseWriteError'
@@ -231,6 +305,11 @@ declare module '@mdl/event-store-concurrency' {
     readonly name: 'UniqueViolation';
   }
 
+  /** A first-committer-wins table or an `expect` condition refused the commit: read again, decide again. */
+  export interface WriteConflict extends SimErrorLike {
+    readonly name: 'WriteConflict';
+  }
+
   /** The commit failed (injected disk fault); nothing of the transaction was written. */
   export interface DatabaseWriteError extends SimErrorLike {
     readonly name: 'DatabaseWriteError';
@@ -253,6 +332,8 @@ declare module '@mdl/event-store-concurrency' {
   export function isRemoteError(e: unknown): e is RemoteError;
   /** A key or unique constraint was taken (at `tx.insert`, or at the awaited commit when a concurrent transaction won). */
   export function isUniqueViolation(e: unknown): e is UniqueViolation;
+  /** A commit was refused because a row it wrote changed meanwhile (first-committer-wins, `expect`): retry the whole transaction. */
+  export function isWriteConflict(e: unknown): e is WriteConflict;
   /** A commit failed (injected disk fault): nothing of the transaction was written. */
   export function isDatabaseWriteError(e: unknown): e is DatabaseWriteError;
   /** This incarnation crashed: its late calls are refused (the code of a dead incarnation should just stop). */

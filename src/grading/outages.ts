@@ -4,7 +4,8 @@
  * Progress properties ("a booking that could succeed must succeed") need to know
  * whether the faults of a run could have forced a give-up. A fault is in effect
  * from its start to its end (a crash until the service's restart, a partition
- * until the heal, a timed window for its duration); faults separated by less
+ * until the heal, a timed window for its duration, a crash point that fired
+ * for its restart delay); faults separated by less
  * than `mergeGapMs` of calm count as one outage, because a retry needs some calm
  * to get through. Latency windows are left out by default: they add at most tens
  * of milliseconds, well below any sensible call timeout.
@@ -46,6 +47,10 @@ export function faultWindows(schedule: FaultSchedule, kinds?: Array<Fault['kind'
       case 'loss':
       case 'db-write-failure':
         out.push({ start: f.at, end: f.at + f.durationMs });
+        return;
+      case 'crash-after':
+        // A crash point is down from the instant it fired (reports set firedAt) until its restart.
+        if (f.firedAt !== undefined) out.push({ start: f.firedAt, end: f.firedAt + f.restartAfterMs });
         return;
       default:
         return; // restart, heal

@@ -8,7 +8,7 @@
  * Values you can import (not only types): `import { isRpcTimeout, isRemoteError } from
  * '@mdl/<exercise>'`. Each guard narrows a caught `unknown` to the simulator's error type.
  */
-import type { DatabaseWriteError, RemoteError, RpcTimeout, SimErrorLike, SimErrorName, StaleIncarnation, UniqueViolation } from './types.ts';
+import type { DatabaseWriteError, RemoteError, RpcTimeout, SimErrorLike, SimErrorName, StaleIncarnation, UniqueViolation, WriteConflict } from './types.ts';
 
 function named(e: unknown, name: string): boolean {
   return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === name;
@@ -27,6 +27,11 @@ export function isRemoteError(e: unknown): e is RemoteError {
 /** A key or unique constraint was taken (at `tx.insert`, or at the awaited commit when a concurrent transaction won). */
 export function isUniqueViolation(e: unknown): e is UniqueViolation {
   return named(e, 'UniqueViolation');
+}
+
+/** A commit was refused because a row it wrote changed meanwhile (first-committer-wins, `expect`): retry the whole transaction. */
+export function isWriteConflict(e: unknown): e is WriteConflict {
+  return named(e, 'WriteConflict');
 }
 
 /** A commit failed (injected disk fault): nothing of the transaction was written. */
@@ -48,6 +53,6 @@ export function isSimError(e: unknown, name?: SimErrorName): e is SimErrorLike {
 
 // A record, so the compiler checks it lists every SimErrorName and nothing else.
 const SIM_ERROR_NAMES: Record<SimErrorName, true> = {
-  NotJson: true, RpcTimeout: true, RemoteError: true, Unavailable: true, UniqueViolation: true, NoSuchRow: true,
+  NotJson: true, RpcTimeout: true, RemoteError: true, Unavailable: true, UniqueViolation: true, WriteConflict: true, NoSuchRow: true,
   NoSuchTable: true, DatabaseWriteError: true, StaleIncarnation: true, PublishTimeout: true, BadArgument: true,
 };

@@ -89,3 +89,11 @@ describe('outages: fault windows merged', () => {
     expect(outages([{ at: 10, kind: 'crash', service: 'a' }])).toEqual([{ start: 10, end: Infinity }]);
   });
 });
+
+describe('outages: crash points', () => {
+  it('a crash point counts from the instant it fired for its restart delay, and not at all if it never fired', () => {
+    const fired: Fault = { at: 0, kind: 'crash-after', service: 'a', on: 'tx-commit', restartAfterMs: 120, firedAt: 40 };
+    const never: Fault = { at: 0, kind: 'crash-after', service: 'a', on: 'send', restartAfterMs: 120 };
+    expect(faultWindows([fired, never])).toEqual([{ start: 40, end: 160 }]);
+  });
+});
