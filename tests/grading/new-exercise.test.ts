@@ -56,7 +56,7 @@ describe('npm run new-exercise: the template passes the gates because its checks
       noEmit: true,
       skipLibCheck: true,
       types: ['node'],
-      lib: ['lib.es2023.d.ts'],
+      lib: ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts', 'lib.webworker.importscripts.d.ts'],
     });
     const diags = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
     expect(diags).toEqual([]);
