@@ -22,13 +22,20 @@ function eventing(ctx: ServiceContext) {
   async function relay(): Promise<void> {
     if (busy) return;
     busy = true;
+    const sent: string[] = [];
     try {
       for (const row of ctx.db.scan('outbox')) {
         await ctx.publish(row.topic, row.event, { key: row.event.orderId });
-        await ctx.db.delete('outbox', row.id);
+        sent.push(row.id);
       }
     } catch {
-      // broker unreachable or disk failing: the rows stay and are retried below
+      // broker unreachable: what was not published stays and is retried below
+    }
+    try {
+      // One commit for the whole batch; a crash before it only means the batch is published again.
+      if (sent.length > 0) await ctx.db.transaction((tx) => sent.forEach((id) => tx.delete('outbox', id)));
+    } catch {
+      // disk failing: the rows stay and are published again (consumers de-duplicate)
     } finally {
       busy = false;
     }
@@ -64,8 +71,6 @@ function eventing(ctx: ServiceContext) {
   return { emit, on, kick };
 }
 
-/** Order states only move forward: a late event never undoes a later one, and SHIPPED / CANCELLED are final. */
-const RANK: Record<string, number> = { PENDING: 0, PAID: 1, RESERVED: 2, SHIPPED: 3, CANCELLED: 3 };
 
 export function order(ctx: ServiceContext): void {
   // Events of one order arrive on different topics and may be handled at the same time:
@@ -73,9 +78,10 @@ export function order(ctx: ServiceContext): void {
   ctx.db.createTable('orders', { conflicts: 'first-committer-wins' });
   const ev = eventing(ctx);
 
-  function advance(tx: Transaction, orderId: string, status: string, patch: Record<string, unknown> = {}): void {
+  /** Order listens only to outcomes; SHIPPED and CANCELLED are final, so a late or repeated event changes nothing. */
+  function finish(tx: Transaction, orderId: string, status: 'SHIPPED' | 'CANCELLED', patch: Record<string, unknown>): void {
     const o = tx.get('orders', orderId);
-    if (!o || RANK[status]! <= RANK[o.status]!) return;
+    if (!o || o.status !== 'PENDING') return;
     tx.update('orders', orderId, { ...patch, status, updatedAt: ctx.now() });
   }
 
@@ -90,12 +96,10 @@ export function order(ctx: ServiceContext): void {
     return { accepted: true };
   });
 
-  ev.on('PaymentSucceeded', (tx, e) => advance(tx, e.orderId, 'PAID'));
-  ev.on('ItemsReserved', (tx, e) => advance(tx, e.orderId, 'RESERVED'));
-  ev.on('ShipmentCreated', (tx, e) => advance(tx, e.orderId, 'SHIPPED', { trackingNumber: e.trackingNumber }));
+  ev.on('ShipmentCreated', (tx, e) => finish(tx, e.orderId, 'SHIPPED', { trackingNumber: e.trackingNumber }));
   // Cancelled only when nothing is left to undo: a declined card charged nothing; otherwise the refund is done.
-  ev.on('PaymentFailed', (tx, e) => advance(tx, e.orderId, 'CANCELLED', { reason: e.reason }));
-  ev.on('PaymentRefunded', (tx, e) => advance(tx, e.orderId, 'CANCELLED', { reason: e.reason }));
+  ev.on('PaymentFailed', (tx, e) => finish(tx, e.orderId, 'CANCELLED', { reason: e.reason }));
+  ev.on('PaymentRefunded', (tx, e) => finish(tx, e.orderId, 'CANCELLED', { reason: e.reason }));
 }
 
 export function payment(ctx: ServiceContext): void {
