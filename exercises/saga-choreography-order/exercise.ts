@@ -24,6 +24,7 @@ import {
   terminalAt,
   terminalIsFinal,
   traceability,
+  shown,
   v,
   withinLiveness,
   type Expected,
@@ -203,8 +204,8 @@ function unchangedStock(run: RunOutcome, product: string, why: Localized): Viola
   const want = STOCK[product]!.available;
   if (row?.available !== want)
     return v(
-      `Остаток ${product}: ${String(row?.available)}, а должен остаться ${want} (${why.ru}).`,
-      `Stock of ${product} is ${String(row?.available)}; it must stay ${want} (${why.en}).`,
+      `Остаток ${product}: ${shown(row?.available)}, а должен остаться ${want} (${why.ru}).`,
+      `Stock of ${product} is ${shown(row?.available)}; it must stay ${want} (${why.en}).`,
     );
   return null;
 }
@@ -251,7 +252,7 @@ const checks: CheckSpec[] = [
           const f = factsOf(run, '12345');
           return f.order?.trackingNumber === 'ABC123'
             ? null
-            : v(`Заказ 12345: trackingNumber ${String(f.order?.trackingNumber)}, ожидался ABC123.`, `Order 12345: trackingNumber is ${String(f.order?.trackingNumber)}, expected ABC123.`);
+            : v(`Заказ 12345: trackingNumber ${shown(f.order?.trackingNumber)}, ожидался ABC123.`, `Order 12345: trackingNumber is ${shown(f.order?.trackingNumber)}, expected ABC123.`);
         },
         () => exactlyOnce(run),
       ),
@@ -273,8 +274,8 @@ const checks: CheckSpec[] = [
           return rows.length === 0
             ? null
             : v(
-                `Заказ 12346: карта отклонена, но в payment.payments есть ${rows.map((r) => String(r.type)).join(', ')}. Отклонённый платёж ничего не списал — компенсировать нечего («No action needed»).`,
-                `Order 12346: the card was declined, yet payment.payments holds ${rows.map((r) => String(r.type)).join(', ')}. A declined payment moved no money: there is nothing to compensate («No action needed»).`,
+                `Заказ 12346: карта отклонена, но в payment.payments есть ${rows.map((r) => shown(r.type, 20)).join(', ')}. Отклонённый платёж ничего не списал — компенсировать нечего («No action needed»).`,
+                `Order 12346: the card was declined, yet payment.payments holds ${rows.map((r) => shown(r.type, 20)).join(', ')}. A declined payment moved no money: there is nothing to compensate («No action needed»).`,
               );
         },
         () => unchangedStock(run, 'product-a', C('оплата не прошла — резервировать нечего', 'the payment failed: nothing to reserve')),

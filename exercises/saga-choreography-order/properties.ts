@@ -444,7 +444,7 @@ export function traceability(run: RunOutcome): Violation | null {
     const e = p.payload;
     const learner = mine.has(p.publisher);
     if (!learner && p.publisher !== 'shipping') continue;
-    const where = `${p.topic} (${p.publisher}, t=${p.t})`;
+    const where = `${shown(p.topic, 40)} (${p.publisher}, t=${p.t})`;
     if (e === null || typeof e.eventId !== 'string' || e.eventId === '' || typeof e.orderId !== 'string')
       return v(
         `Событие ${where} без строковых eventId и orderId: ${shown(e)}.`,
@@ -462,8 +462,8 @@ export function traceability(run: RunOutcome): Violation | null {
     const twin = byId.get(e.eventId);
     if (twin && (twin.topic !== p.topic || twin.payload!.orderId !== e.orderId))
       return v(
-        `eventId ${shown(e.eventId)} использован дважды: для ${twin.topic} заказа ${shown(twin.payload!.orderId)} и для ${where} заказа ${shown(e.orderId)}. eventId уникален; повторная публикация того же события сохраняет его.`,
-        `eventId ${shown(e.eventId)} is used twice: by ${twin.topic} of order ${shown(twin.payload!.orderId)} and by ${where} of order ${shown(e.orderId)}. An eventId is unique; only a re-publication of the same event keeps it.`,
+        `eventId ${shown(e.eventId)} использован дважды: для ${shown(twin.topic, 40)} заказа ${shown(twin.payload!.orderId)} и для ${where} заказа ${shown(e.orderId)}. eventId уникален; повторная публикация того же события сохраняет его.`,
+        `eventId ${shown(e.eventId)} is used twice: by ${shown(twin.topic, 40)} of order ${shown(twin.payload!.orderId)} and by ${where} of order ${shown(e.orderId)}. An eventId is unique; only a re-publication of the same event keeps it.`,
         p.t,
       );
     if (e.causationId === null) {
@@ -484,8 +484,8 @@ export function traceability(run: RunOutcome): Violation | null {
       const want = FORWARD[p.topic];
       if (want !== undefined && cause.topic !== want)
         return v(
-          `Событие ${where} заказа ${shown(e.orderId)} вызвано ${cause.topic}, а по схеме курса его вызывает ${want}.`,
-          `Event ${where} of order ${shown(e.orderId)} names ${cause.topic} as its cause; in the course's flow ${want} causes it.`,
+          `Событие ${where} заказа ${shown(e.orderId)} вызвано ${shown(cause.topic, 40)}, а по схеме курса его вызывает ${want}.`,
+          `Event ${where} of order ${shown(e.orderId)} names ${shown(cause.topic, 40)} as its cause; in the course's flow ${want} causes it.`,
           p.t,
         );
     }
