@@ -18,6 +18,7 @@ import {
   flow,
   forAll,
   facts,
+  lastChangeAt,
   ledgerAppendOnly,
   moneyOnce,
   stockExact,
@@ -180,7 +181,7 @@ const scenarios: ExerciseDefinition['scenarios'] = [
 
 const BASIC = C('Базовый уровень: реализован простой Saga pattern; нет прямого доступа между БД сервисов', 'Basic: a simple Saga pattern; no direct access between service databases');
 const ADV = C('Продвинутый уровень: правильные компенсирующие действия', 'Advanced: proper compensation actions');
-const EXP = C('Экспертный уровень: полная обработка ошибок; мониторинг и наблюдаемость', 'Expert: complete error handling; monitoring and observability');
+const EXP = C('Экспертный уровень: полная обработка ошибок', 'Expert: complete error handling');
 const OBS = C('Мониторинг и наблюдаемость: поток саги можно отследить', 'Monitoring and observability: the saga\'s flow can be followed');
 
 /** One order's outcome in a course scenario: finished, the expected status, the course's events, money and goods consistent. */
@@ -206,6 +207,7 @@ function unchangedStock(run: RunOutcome, product: string, why: Localized): Viola
     return v(
       `Остаток ${product}: ${shown(row?.available)}, а должен остаться ${want} (${why.ru}).`,
       `Stock of ${product} is ${shown(row?.available)}; it must stay ${want} (${why.en}).`,
+      lastChangeAt(run, 'inventory', 'stock', product),
     );
   return null;
 }
@@ -219,6 +221,7 @@ function releasedBeforeCancel(run: RunOutcome, f: OrderFacts): Violation | null 
     return v(
       `Заказ ${f.req.orderId}: ${down ? `резерв ${f.req.quantity} шт. не вернули на склад` : `${f.req.quantity} шт. так и не были зарезервированы`} (${f.req.productId}). Отказ доставки компенсируется: ${f.req.quantity} шт. обратно на склад, деньги обратно, заказ CANCELLED.`,
       `Order ${f.req.orderId}: ${down ? `the ${f.req.quantity} reserved units never went back to stock` : `the ${f.req.quantity} units were never reserved`} (${f.req.productId}). A refused shipment is compensated: ${f.req.quantity} units back to inventory, the money back, the order CANCELLED.`,
+      down?.at ?? (terminalAt(f) || undefined),
     );
   const cancelled = terminalAt(f);
   if (!(cancelled > up.at))

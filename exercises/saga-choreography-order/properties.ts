@@ -343,7 +343,8 @@ export function stockExact(run: RunOutcome, all: OrderFacts[]): Violation | null
   return null;
 }
 
-function lastChangeAt(run: RunOutcome, service: string, table: string, key: string): number | undefined {
+/** Time of the last committed change of one row, or undefined. */
+export function lastChangeAt(run: RunOutcome, service: string, table: string, key: string): number | undefined {
   let at: number | undefined;
   for (const c of run.changes(service)) if (c.table === table && String(c.key) === key) at = c.at;
   return at;
