@@ -227,7 +227,7 @@ export function participant(ctx: ServiceContext): void {
         }
       }
       watching.delete(txId);
-    })();
+    })().catch((e) => ctx.log.error('in doubt', txId, String(e)));
   }
   for (const s of ctx.db.scan<TxState>('txs', { state: 'PREPARED' })) watch(s.id);
 

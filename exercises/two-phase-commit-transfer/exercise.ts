@@ -203,7 +203,7 @@ function randomSetup(seed: number): ScenarioSetup {
     via,
     request: tr(`r${seed}-${id}`, from, to, 1),
     mode: 'probe',
-    until: start + 4 * LIVENESS_MS,
+    until: start + 2 * LIVENESS_MS,
     ...(then ? { then } : {}),
   });
   const chain = probe('p1', 1, 2, 'coordinator', probe('p2', 2, 3, 'coordinator-2'));
@@ -226,6 +226,12 @@ const first = (...xs: Array<() => Violation | null>): Violation | null => {
   }
   return null;
 };
+
+/** The client got a decision for the submission, whichever it is. */
+function decided(run: RunOutcome, id: string): Violation | null {
+  const status = outcome(run, id)?.status;
+  return status === 'COMMITTED' || status === 'ABORTED' ? null : expectOutcome(run, id, 'ABORTED', C('', ''));
+}
 
 /** A scenario whose crash point never fired did not happen as designed: say so instead of passing. */
 function needCrash(run: RunOutcome, service: string, what: Localized): Violation | null {
@@ -315,7 +321,9 @@ function blockingObservation(run: RunOutcome): Localized | null {
   const refused = repliesOf(run, 'cd-2').concat(repliesOf(run, 'cd-p')).filter((r) => r.status === 'ABORTED').length;
   const cd1 = outcome(run, 'cd-1')?.status ?? '—';
   const held =
-    yes !== undefined && probeAt !== undefined
+    refused === 0
+      ? C('счёт 1 не отказал ни одному переводу — блокировки не было', 'account 1 refused no transfer — nothing was locked')
+      : yes !== undefined && probeAt !== undefined
       ? C(`счёт 1 был заблокирован ${ms(probeAt - yes)} мс (с голоса YES в t=${ms(yes)} до первого принятого перевода в t=${ms(probeAt)}), отказов: ${refused}`, `account 1 was locked for ${ms(probeAt - yes)} ms (from its YES vote at t=${ms(yes)} to the first transfer it accepted again, at t=${ms(probeAt)}), refusals: ${refused}`)
       : C(`отказов со счёта 1: ${refused}`, `refusals on account 1: ${refused}`);
   const sagaAccount = new Map(run.rows(SAGA_ACCOUNT, 'transactions').map((r) => [String(r.id), r]));
@@ -457,8 +465,9 @@ const checks: CheckSpec[] = [
         );
       return first(
         () => needCrash(run, 'audit', C('audit должен был упасть сразу после обработки prepare, но prepare к нему так и не пришёл.', 'audit was to crash right after handling prepare, but no prepare ever reached it.')),
-        () => expectOutcome(run, 'ab-1', 'ABORTED', C('голос audit не дошёл: это NO', "audit's vote never arrived: that is a NO")),
-        () => neverApplied(run, 'ab-1'),
+        () => decided(run, 'ab-1'),
+        // Usually ABORTED (the vote was lost); a coordinator that retried prepare until audit was back may have got its YES and committed.
+        () => (outcome(run, 'ab-1')?.status === 'COMMITTED' ? appliedEverywhere(run, 'ab-1') : neverApplied(run, 'ab-1')),
         () => expectOutcome(run, 'ab-2', 'COMMITTED', C('следующий перевод выполним: после рестарта audit узнал ABORT, account снял блокировки', 'the next transfer can be done: after its restart audit learned ABORT, account released its locks')),
         () => atomicity(run),
       );

@@ -22,7 +22,7 @@ export const ATTEMPT_TIMEOUT_MS = 1000;
 export const RETRY_PAUSE_MS = 300;
 export const PROBE_PAUSE_MS = 250;
 /** A `retry` submission keeps asking (same txId) for this long before it gives up. */
-export const RETRY_WINDOW_MS = 20_000;
+export const RETRY_WINDOW_MS = 8000;
 
 /**
  * One transfer the client submits.
