@@ -1,4 +1,5 @@
 // Reference solution: two-phase commit of the course's transfer (presumed abort).
+import { isDatabaseWriteError, isRemoteError, isUniqueViolation } from '@mdl/two-phase-commit-transfer';
 import type { DecisionRequest, PrepareRequest, ServiceContext, Transaction, TransferReply, TransferRequest, Vote } from '@mdl/two-phase-commit-transfer';
 
 const PARTICIPANTS = ['account', 'payment', 'audit'];
@@ -31,7 +32,7 @@ async function durably<T>(ctx: ServiceContext, op: () => Promise<T>): Promise<T>
     try {
       return await op();
     } catch (e) {
-      if (!(e instanceof Error) || e.name !== 'DatabaseWriteError') throw e;
+      if (!isDatabaseWriteError(e)) throw e;
       await ctx.sleep(50);
     }
   }
@@ -72,7 +73,7 @@ export function coordinator(ctx: ServiceContext): void {
         const v = (await ctx.call(to, 'prepare', req, { timeoutMs: PREPARE_TIMEOUT_MS })) as Vote;
         return v && v.vote === 'YES' ? v : { vote: 'NO', reason: v && typeof v.reason === 'string' ? v.reason : 'NO' };
       } catch (e) {
-        if (e instanceof Error && e.name === 'RemoteError') return { vote: 'NO', reason: 'PARTICIPANT_ERROR' };
+        if (isRemoteError(e)) return { vote: 'NO', reason: 'PARTICIPANT_ERROR' };
         // RpcTimeout: the vote may come on the next attempt (prepare is idempotent)
       }
     }
@@ -249,7 +250,7 @@ export function participant(ctx: ServiceContext): void {
       return { vote: 'YES' };
     }).catch((e): Vote => {
       // Another transfer took a lock between our read and our commit.
-      if (e instanceof Error && e.name === 'UniqueViolation') return { vote: 'NO', reason: 'LOCKED' };
+      if (isUniqueViolation(e)) return { vote: 'NO', reason: 'LOCKED' };
       throw e;
     });
     if (vote.vote === 'YES') watch(t.txId);

@@ -160,10 +160,12 @@ const RANDOM_TRANSFERS = 3;
 const schedule: ScheduleOptions = {
   services: [...LEARNER_NODES],
   nodes: [...LEARNER_NODES, 'client'],
-  horizonMs: 400,
-  episodes: 3,
+  horizonMs: 500,
+  episodes: 2,
+  maxEpisodes: 5,
   minDowntimeMs: 20,
-  maxDowntimeMs: 600,
+  maxDowntimeMs: 1000,
+  downtime: 'mostly-short',
   kinds: ['crash', 'partition', 'latency', 'loss', 'db-write-failure', 'crash-after'],
   crashPoints: [
     ...COORDINATORS.flatMap((c) => [
