@@ -27,6 +27,7 @@ import {
   PARTICIPANTS,
   appliedEverywhere,
   atomicity,
+  clientOutcomes,
   expectOutcome,
   facts,
   firedAt,
@@ -330,7 +331,7 @@ function blockingObservation(run: RunOutcome): Localized | null {
       : C(`отказов со счёта 1: ${refused}`, `refusals on account 1: ${refused}`);
   const sagaAccount = new Map(run.rows(SAGA_ACCOUNT, 'transactions').map((r) => [String(r.id), r]));
   const sagaAudit = new Map(run.rows(SAGA_AUDIT, 'audit_log').map((r) => [String(r.id), r]));
-  const sagaSecond = facts(run, 'saga-client').outcomes.get('cd-2');
+  const sagaSecond = clientOutcomes(run, 'saga-client').get('cd-2');
   const start = sagaAccount.get('cd-1')?.at;
   const end = sagaAudit.get('cd-1')?.at;
   const gap = typeof start === 'number' && typeof end === 'number' ? end - start : undefined;

@@ -91,9 +91,16 @@ function effectsOf(run: RunOutcome, service: (typeof PARTICIPANTS)[number]): Map
 
 const factCache = new WeakMap<RunOutcome, Facts>();
 
-export function facts(run: RunOutcome, client = 'client'): Facts {
-  const cached = client === 'client' ? factCache.get(run) : undefined;
+/** What a client recorded: one row per submission, with its replies. */
+export function clientOutcomes(run: RunOutcome, client: string): Map<string, OutcomeRow> {
+  return new Map((run.rows(client, 'outcomes') as unknown as OutcomeRow[]).map((o) => [o.id, o]));
+}
+
+/** The learner's side of a run: what the client asked and heard, and what the participants applied. */
+export function facts(run: RunOutcome): Facts {
+  const cached = factCache.get(run);
   if (cached) return cached;
+  const client = 'client';
   const outcomes = run.rows(client, 'outcomes') as unknown as OutcomeRow[];
   const replies = outcomes.flatMap((o) => (Array.isArray(o.replies) ? o.replies : []));
   const asked = new Map<string, TransferRequest>();
@@ -109,7 +116,7 @@ export function facts(run: RunOutcome, client = 'client'): Facts {
     effects: { account: effectsOf(run, 'account'), payment: effectsOf(run, 'payment'), audit: effectsOf(run, 'audit') },
     balances: new Map(run.rows('account', 'accounts').map((r) => [num(r.id), r.balance])),
   };
-  if (client === 'client') factCache.set(run, f);
+  factCache.set(run, f);
   return f;
 }
 

@@ -364,3 +364,21 @@ test('keyboard only: skip link, visible focus, open an exercise, run with Ctrl+E
   await page.keyboard.press('ControlOrMeta+Enter');
   await expect(page.getByTestId('run-result')).toBeVisible({ timeout: 60_000 });
 });
+
+test('chapter 2 opens the two-phase commit exercise; its grade shows 2PC next to the saga (unscored)', async ({ page }) => {
+  const id = 'two-phase-commit-transfer';
+  await page.goto('/');
+  const card = page.locator('.chapter').nth(1).locator(`[data-exercise-id="${id}"]`);
+  await expect(card).toBeVisible();
+  await card.locator('a').click();
+  await expect(page).toHaveURL(new RegExp(`#/ex/${id}$`));
+  await waitForEditor(page);
+  await setCode(page, readFileSync(`solutions/${id}.ts`, 'utf8'));
+  await gradeAndWait(page);
+  await expect(page.getByTestId('score')).toContainText(/(\d+) \/ \1 points/);
+  const blocking = page.locator('[data-testid="grade-result"] li[data-check-id="blocking"]');
+  await expect(blocking).toHaveAttribute('data-passed', 'true');
+  await expect(blocking.getByTestId('observation')).toContainText(/account 1 was locked for 2\d{3}/);
+  await expect(blocking.getByTestId('observation')).toContainText(/Saga, the same schedule/);
+  await page.screenshot({ path: `${ARTIFACTS}/two-phase-commit-graded.png`, fullPage: true });
+});

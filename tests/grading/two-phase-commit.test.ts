@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runOnce } from '../../src/grading/run.ts';
 import { readSolution, repoRoot } from '../../src/grading/files.node.ts';
-import { facts, outcome, show, yesVoteAt } from '../../exercises/two-phase-commit-transfer/properties.ts';
+import { clientOutcomes, facts, outcome, show, yesVoteAt } from '../../exercises/two-phase-commit-transfer/properties.ts';
 import { readReply } from '../../exercises/two-phase-commit-transfer/services.ts';
 import { exercise, factoryOf, grade } from './helpers.ts';
 
@@ -38,7 +38,7 @@ describe('two-phase-commit-transfer', () => {
     const held = f.effects.account.get(probe.txId)!.at - yesVoteAt(run, 'account', 'cd-1')!;
     expect(held).toBeGreaterThan(2000);
     expect(held).toBeLessThan(2600);
-    const sagaSecond = facts(run, 'saga-client').outcomes.get('cd-2')!;
+    const sagaSecond = clientOutcomes(run, 'saga-client').get('cd-2')!;
     expect(sagaSecond.status).toBe('COMMITTED');
     expect(sagaSecond.decidedAt - sagaSecond.startedAt).toBeLessThan(100);
     const r = await grade(ID, readSolution(ID), { seeds: 1 });
