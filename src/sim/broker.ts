@@ -206,4 +206,7 @@ export class Broker {
     return g ? g.pending.length + g.inflight.size : 0;
   }
 }
+// Never reachable from service code; frozen anyway (defence in depth).
+Object.freeze(Broker);
+Object.freeze(Broker.prototype);
 

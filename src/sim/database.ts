@@ -1,5 +1,6 @@
+import { callLearner } from './boundary.ts';
 import { SimError } from './errors.ts';
-import { clonePlain, isolate } from './json.ts';
+import { cloneJson, clonePlain, isolate } from './json.ts';
 import type { Json, Row, RowFilter, TableSpec } from './types.ts';
 
 
@@ -28,9 +29,14 @@ export class DatabaseStore {
   private readonly tables = new Map<string, Table>();
   constructor(readonly owner: string) {}
 
-  createTable(name: string, spec: TableSpec = {}): void {
+  createTable(name: string, tableSpec: TableSpec = {}): void {
+    // A plain copy first: the definition is read once, as data (no getters or iterators of service code run later).
+    const spec = clonePlain(tableSpec, `createTable("${name}")`) as TableSpec | null;
+    if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new SimError('BadArgument', `createTable("${name}"): the table spec must be an object`);
     const key = spec.key ?? 'id';
-    const unique = (spec.unique ?? []).map((u) => [...u]);
+    if (typeof key !== 'string' || key === '') throw new SimError('BadArgument', `createTable("${name}"): key must be a field name (a non-empty string)`);
+    if (spec.unique !== undefined && !Array.isArray(spec.unique)) throw new SimError('BadArgument', `createTable("${name}"): unique must be a list of lists of field names`);
+    const unique = spec.unique ?? [];
     const existing = this.tables.get(name);
     if (existing) {
       if (existing.key !== key || JSON.stringify(existing.unique) !== JSON.stringify(unique)) {
@@ -63,7 +69,7 @@ export class DatabaseStore {
 
   get(table: string, key: PrimaryKey): Row | undefined {
     const r = this.tables.get(table)?.rows.get(String(key));
-    return r === undefined ? undefined : clonePlain(r, 'get');
+    return r === undefined ? undefined : cloneJson(r);
   }
 
   scan(table: string, filter?: RowFilter<Row>): Row[] {
@@ -71,7 +77,7 @@ export class DatabaseStore {
     if (!t) return [];
     const match = toPredicate(filter);
     const out: Row[] = [];
-    for (const r of t.rows.values()) if (match(r)) out.push(clonePlain(r, 'scan'));
+    for (const r of t.rows.values()) match(r, out);
     return out;
   }
 
@@ -121,6 +127,9 @@ export class DatabaseStore {
     return count;
   }
 }
+// Never reachable from service code; frozen anyway (defence in depth).
+Object.freeze(DatabaseStore);
+Object.freeze(DatabaseStore.prototype);
 
 /** Per-table buffered writes: final row per primary key (null = deleted), and which keys were inserted. */
 export type TxWrites = Map<string, { rows: Map<string, Row | null>; inserted: Set<string> }>;
@@ -144,7 +153,7 @@ export class TxBuffer {
 
   get(table: string, key: PrimaryKey): Row | undefined {
     const r = this.current(table, String(key));
-    return r === undefined ? undefined : clonePlain(r, 'get');
+    return r === undefined ? undefined : cloneJson(r);
   }
 
   scan(table: string, filter?: RowFilter<Row>): Row[] {
@@ -154,9 +163,9 @@ export class TxBuffer {
     const out: Row[] = [];
     for (const [pk, r] of t.rows) {
       const cur = w && w.rows.has(pk) ? w.rows.get(pk) : r;
-      if (cur && match(cur)) out.push(clonePlain(cur, 'scan'));
+      if (cur) match(cur, out);
     }
-    if (w) for (const [pk, r] of w.rows) if (r && !t.rows.has(pk) && match(r)) out.push(clonePlain(r, 'scan'));
+    if (w) for (const [pk, r] of w.rows) if (r && !t.rows.has(pk)) match(r, out);
     return out;
   }
 
@@ -223,6 +232,9 @@ export class TxBuffer {
     });
   }
 }
+// Never reachable from service code; frozen anyway (defence in depth).
+Object.freeze(TxBuffer);
+Object.freeze(TxBuffer.prototype);
 
 function checkRow(row: Row, key: string, table: string): Row {
   if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new SimError('BadArgument', `${table}: a row must be an object`);
@@ -252,9 +264,23 @@ function uniqueViolation(owner: string, table: string, what: string): SimError {
   return new SimError('UniqueViolation', `unique constraint violated in ${owner}.${table}: ${what} already exists`);
 }
 
-function toPredicate(filter?: RowFilter<Row>): (r: Row) => boolean {
-  if (filter === undefined) return () => true;
-  if (typeof filter === 'function') return filter as (r: Row) => boolean;
-  const entries = Object.entries(filter);
-  return (r) => entries.every(([k, v]) => r[k] === v);
+/**
+ * A row filter from service code, as "copy the row into `out` if it matches".
+ * A function filter is called on the copy (this === undefined), never on the
+ * stored row; an object filter is read once, as data, and compared with stored rows.
+ */
+function toPredicate(filter?: RowFilter<Row>): (r: Row, out: Row[]) => void {
+  if (filter === undefined) return (r, out) => void out.push(cloneJson(r));
+  if (typeof filter === 'function') {
+    return (r, out) => {
+      const c = cloneJson(r);
+      if (callLearner(filter as (r: Row) => unknown, c)) out.push(c);
+    };
+  }
+  const f = clonePlain(filter, 'scan filter');
+  if (f === null || typeof f !== 'object' || Array.isArray(f)) throw new SimError('BadArgument', 'scan: the filter must be an object of field values or a function');
+  const entries = Object.entries(f);
+  return (r, out) => {
+    if (entries.every(([k, v]) => r[k] === v)) out.push(cloneJson(r));
+  };
 }
