@@ -5,14 +5,19 @@
  * `harden(ctx)` would deep-freeze the kernel's own objects (and everything
  * reachable from them, e.g. the simulation state), so instead we hand out a
  * frozen facade: every method of the object (own and inherited, except
- * Object.prototype's) becomes a frozen bound wrapper, every other property a
- * getter reading the live value. Non-plain objects returned by methods or
- * properties (e.g. `ctx.database('other')`) get facades too; plain data
- * (rows, arrays, promises, primitives) passes through. Learner code can
- * therefore neither monkey-patch the kernel nor reach its internals.
+ * Object.prototype's) becomes a frozen host-function wrapper (host-function.ts:
+ * its source text is native code), every other property a frozen getter reading
+ * the live value. Non-plain objects returned by methods or properties (e.g.
+ * `ctx.database('other')`) get facades too; plain data (rows, arrays, promises,
+ * primitives) passes through. A kernel error thrown synchronously through a
+ * facade method is re-created fresh (boundary.ts `freshError`): learner code
+ * never holds the object the kernel threw. Learner code can therefore neither
+ * monkey-patch the kernel nor reach its internals.
  *
  * Only valid in a realm prepared with prepareSandboxRealm() (uses `harden`).
  */
+import { freshError } from '../sim/boundary.ts';
+import { hostFunction } from './host-function.ts';
 
 const facades = new WeakMap<object, object>();
 
@@ -36,10 +41,16 @@ function wrapFunction(fn: (...a: unknown[]) => unknown, self: unknown): (...a: u
   const name = typeof fn.name === 'string' ? fn.name : '';
   const wrapper = {
     [name](...args: unknown[]) {
-      return wrapValue(Reflect.apply(fn, self, args));
+      let r: unknown;
+      try {
+        r = Reflect.apply(fn, self, args);
+      } catch (e) {
+        throw freshError(e);
+      }
+      return wrapValue(r);
     },
   }[name]!;
-  return hardenFn(wrapper);
+  return hostFunction(wrapper);
 }
 
 /**
@@ -64,7 +75,7 @@ export function exposeToLearner<T extends object>(target: T): T {
         Object.defineProperty(facade, key, { value: wrapFunction(d.value as (...a: unknown[]) => unknown, target), enumerable: d.enumerable ?? false });
       } else {
         Object.defineProperty(facade, key, {
-          get: hardenFn(() => wrapValue(Reflect.get(target, key))),
+          get: hostFunction(() => wrapValue(Reflect.get(target, key))),
           enumerable: d.enumerable ?? false,
         });
       }

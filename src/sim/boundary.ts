@@ -1,4 +1,5 @@
-import { clipText, SimError } from './errors.ts';
+import { clipText, setErrorField, SimError } from './errors.ts';
+import { isolate } from './json.ts';
 
 /**
  * The learner boundary of the kernel: how values and calls cross between the
@@ -142,6 +143,28 @@ export function errorField(err: object, key: string): unknown {
     /* hostile proxy */
   }
   return undefined;
+}
+
+/**
+ * A fresh copy of a kernel error (SimError) for service code: same name,
+ * message and `code`, other own fields as frozen JSON copies (read as data).
+ * Anything else (service code's own thrown values) is returned as it is.
+ */
+export function freshError(e: unknown): unknown {
+  if (!(e instanceof SimError)) return e;
+  const name = errorField(e, 'name');
+  const message = errorField(e, 'message');
+  const out = new SimError((typeof name === 'string' ? name : 'BadArgument') as SimError['name'], typeof message === 'string' ? message : '');
+  for (const key of Object.keys(e)) {
+    if (key === 'name' || key === 'message' || key === 'stack') continue;
+    try {
+      const v = ownData(e, key);
+      if (v !== undefined) setErrorField(out, key, isolate(v, `error field ${key}`));
+    } catch {
+      /* not plain data: not copied */
+    }
+  }
+  return out;
 }
 
 /** `instanceof Error` without trusting proxies (a throwing trap means "not an error"). */
