@@ -8,7 +8,7 @@
  */
 import { prepareSandboxRealm } from '../../src/sandbox/realm.ts';
 import { serveJobs } from '../../src/sandbox/serve.ts';
-import { createModuleFactory, describeError } from '../../src/sandbox/module-factory.ts';
+import { createModuleFactory, describeError, exposeToLearner } from '../../src/sandbox/module-factory.ts';
 import { formatDescription } from '../../src/sandbox/errors.ts';
 import type { CompileOk } from '../../src/sandbox/compile.ts';
 import { Simulation } from '../../src/sim/index.ts';
@@ -31,6 +31,10 @@ export interface TestJob {
   maxTime?: number;
   /** Extra: also report facts about the worker realm after the run. */
   probeRealm?: boolean;
+  /** Hand the learner the grading facade of ctx (as `npm run grade` does) instead of the kernel's own. */
+  facade?: boolean;
+  /** Start the learner service this many host calls deeper (what learner code sees must not change). */
+  hostDepth?: number;
 }
 
 export interface TestResult {
@@ -127,7 +131,9 @@ serveJobs<TestJob | WorkerRealmProbeJob, TestResult | Record<string, string>>(as
       });
       const fn = mod[job.exportName];
       if (typeof fn !== 'function') throw new TypeError(`export ${job.exportName} is not a function`);
-      return (fn as (c: unknown) => void | Promise<void>)(ctx);
+      const learnerCtx = job.facade ? exposeToLearner(ctx) : ctx;
+      const deeper = (n: number): void | Promise<void> => (n <= 0 ? (fn as (c: unknown) => void | Promise<void>)(learnerCtx) : deeper(n - 1));
+      return deeper(job.hostDepth ?? 0);
     },
   });
   sim.addService({

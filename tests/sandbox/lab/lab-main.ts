@@ -73,7 +73,8 @@ const host = createBrowserHost({
 async function runSource(source: string, fileName: string, seed = 1) {
   const compiled = compile(source, fileName);
   if (!compiled.ok) return { compiled, outcome: undefined };
-  const job: TestJob = { compiled, exportName: 'service', seed, maxEvents: 50_000, probeRealm: true };
+  // The grading facade, as the app's Run and Grade hand it to learner code.
+  const job: TestJob = { compiled, exportName: 'service', seed, maxEvents: 50_000, probeRealm: true, facade: true };
   return { compiled, outcome: await host.run<TestJob, TestResult>(job) };
 }
 
