@@ -13,8 +13,12 @@ import type { TestJob, TestResult } from '../sandbox/test-worker.ts';
 // Types only: `window.__sandboxLab` is declared by the lab page module.
 export type { LabApi } from '../sandbox/lab/lab-main.ts';
 
+/** The lab runs in a non-UTC zone: the host-time-zone hostile case, and the digests below, could not fail under UTC. */
+const LAB_TIMEZONE = 'America/New_York';
+
 test.describe('browser sandbox', () => {
   test.describe.configure({ timeout: 180_000 });
+  test.use({ timezoneId: LAB_TIMEZONE });
 
   test.beforeEach(async ({ page }) => {
     await page.goto('/sandbox-lab.html');
@@ -58,6 +62,32 @@ test.describe('browser sandbox', () => {
     }
   });
 
+  test('what learner code reads of the host is the same in Chromium under two time zones and in Node', async ({ page, browser, baseURL }) => {
+    const newYork = await page.evaluate(() => window.__sandboxLab.runHostProbe(3));
+    const other = await browser.newContext({ timezoneId: 'Asia/Kolkata', baseURL });
+    try {
+      const kolkataPage = await other.newPage();
+      await kolkataPage.goto('/sandbox-lab.html');
+      await kolkataPage.waitForFunction(() => window.__sandboxLab?.ready === true, null, { timeout: 60_000 });
+      const kolkata = await kolkataPage.evaluate(() => window.__sandboxLab.runHostProbe(3));
+      expect(kolkata).toEqual(newYork);
+    } finally {
+      await other.close();
+    }
+    const host = createNodeHost({ workerEntry: new URL('../sandbox/test-worker.ts', import.meta.url), wallClockMs: 10_000, memoryMb: 128 });
+    try {
+      const source = readFileSync(new URL('../sandbox/fixtures/host-probe.ts', import.meta.url), 'utf8');
+      const compiled = compile(source, 'host-probe.ts') as CompileOk;
+      const o = await host.run<TestJob, TestResult>({ compiled, exportName: 'service', seed: 3, maxEvents: 50_000, probeRealm: true, facade: true });
+      expect(o.ok).toBe(true);
+      if (!o.ok) return;
+      expect(newYork.reply).toEqual(o.result.reply);
+      expect(newYork.digest).toBe(o.result.digest);
+    } finally {
+      await host.close();
+    }
+  });
+
   test('learner code sees no DOM, storage or network globals', async ({ page }) => {
     const seen = (await page.evaluate(() => window.__sandboxLab.probe())) as { value: Record<string, string> };
     for (const [k, v] of Object.entries(seen.value)) expect(v, k).toBe('undefined');
@@ -75,6 +105,8 @@ test.describe('browser sandbox', () => {
     for (const k of ['fetch', 'xhr', 'websocket', 'importScripts', 'dynamicImport', 'indexedDB', 'caches']) {
       expect(facts[k], k).toMatch(/^refused/);
     }
+    // The zone emulation reaches the worker (so the lab's time-zone checks are real), yet learner code never sees it.
+    expect(facts.hostTimezoneOffset).toBe('300');
     // Refused by the frame's CSP (inherited by the blob worker), not merely by CORS.
     expect(facts.cspViolations).toContain('connect-src');
     expect(facts.cspViolations).toContain('script-src');

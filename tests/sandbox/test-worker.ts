@@ -92,6 +92,8 @@ async function probeWorkerRealm(job: WorkerRealmProbeJob): Promise<Record<string
       req.onerror = () => reject(req.error ?? new Error('idb error'));
     })),
     caches: await attempt(() => g.caches.keys()),
+    // The realm's own (engine) Date: shows the host zone the browser emulates, which learner code must not see.
+    hostTimezoneOffset: String(new g.Date(2025, 0, 1).getTimezoneOffset()),
   };
   await new Promise((r) => setTimeout(r, 50)); // violation events are dispatched asynchronously
   facts.cspViolations = [...violations].sort().join(',');

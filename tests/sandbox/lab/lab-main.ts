@@ -10,6 +10,7 @@ import type { JobOutcome } from '../../../src/sandbox/protocol.ts';
 import { mismatch, parseExpectation, verdictOf, type VerdictInfo } from '../hostile-harness.ts';
 import type { TestJob, TestResult } from '../test-worker.ts';
 import good from '../fixtures/good.ts?raw';
+import hostProbe from '../fixtures/host-probe.ts?raw';
 
 const solutions = import.meta.glob<string>('../../../solutions/*.ts', { query: '?raw', import: 'default', eager: true });
 const cases = import.meta.glob<string>('../../hostile/*.ts', { query: '?raw', import: 'default', eager: true });
@@ -43,6 +44,8 @@ export interface LabApi {
   runGood(seed: number): Promise<unknown>;
   /** Runs `good.ts` with a seed; returns the kernel's trace digest and the reply. */
   runGoodDigest(seed: number): Promise<{ digest: string; reply: unknown }>;
+  /** Runs fixtures/host-probe.ts (what learner code can read of the host); digest and reply. */
+  runHostProbe(seed: number): Promise<{ digest: string; reply: unknown }>;
   /** Facts about the sandbox frame itself, gathered by a learner probe. */
   probe(): Promise<unknown>;
   /** Grades a reference solution with the real grading worker (src/grading/worker-entry.ts) in a second browser host. */
@@ -98,6 +101,11 @@ const api: LabApi = {
   },
   async runGoodDigest(seed) {
     const { outcome } = await runSource(good, 'good.ts', seed);
+    if (!outcome?.ok) throw new Error(JSON.stringify(outcome));
+    return { digest: outcome.result.digest, reply: outcome.result.reply };
+  },
+  async runHostProbe(seed) {
+    const { outcome } = await runSource(hostProbe, 'host-probe.ts', seed);
     if (!outcome?.ok) throw new Error(JSON.stringify(outcome));
     return { digest: outcome.result.digest, reply: outcome.result.reply };
   },
