@@ -15,7 +15,7 @@
 import { logText } from '../sim/boundary.ts';
 import type { CompileOk } from './compile.ts';
 import { describeError, learnerUrl, type ErrorDescription } from './errors.ts';
-import { hostFunction, hostMethod } from './host-function.ts';
+import { hostFunction } from './host-function.ts';
 import { isSandboxRealm } from './realm.ts';
 import { makeDateClass } from './utc-date.ts';
 
@@ -135,7 +135,7 @@ function makeMath(env: ModuleEnv): Math {
     if (key === 'random') continue;
     Object.defineProperty(m, key, Object.getOwnPropertyDescriptor(Math, key)!);
   }
-  Object.defineProperty(m, 'random', { value: hostMethod('random', 0, () => env.random()), writable: true, configurable: true });
+  Object.defineProperty(m, 'random', { value: hostFunction({ random() { return env.random(); } }.random), writable: true, configurable: true });
   return m as unknown as Math;
 }
 
@@ -147,14 +147,14 @@ function randomBytes(env: ModuleEnv, n: number): number[] {
 
 function makeCrypto(env: ModuleEnv) {
   return {
-    randomUUID: hostMethod('randomUUID', 0, (): string => {
+    randomUUID: hostFunction({ randomUUID(): string {
       const b = randomBytes(env, 16);
       b[6] = (b[6]! & 0x0f) | 0x40;
       b[8] = (b[8]! & 0x3f) | 0x80;
       const h = b.map((x) => x.toString(16).padStart(2, '0')).join('');
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-    }),
-    getRandomValues: hostMethod('getRandomValues', 1, <T extends ArrayBufferView>(array: T): T => {
+    } }.randomUUID),
+    getRandomValues: hostFunction({ getRandomValues<T extends ArrayBufferView>(array: T): T {
       if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array || array instanceof DataView) {
         throw new TypeError('crypto.getRandomValues needs an integer typed array');
       }
@@ -162,7 +162,7 @@ function makeCrypto(env: ModuleEnv) {
       const rnd = randomBytes(env, bytes.length);
       for (let i = 0; i < bytes.length; i++) bytes[i] = rnd[i]!;
       return array;
-    }),
+    } }.getRandomValues),
   };
 }
 
@@ -188,12 +188,12 @@ function makeTimers(env: ModuleEnv) {
     } else env.clearTimer(id);
   };
   return {
-    setTimeout: hostMethod('setTimeout', 2, (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number => {
+    setTimeout: hostFunction({ setTimeout(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
       check(fn, 'setTimeout');
       return env.setTimer(() => fn(...args), delay(ms));
-    }),
-    clearTimeout: hostMethod('clearTimeout', 1, clear),
-    setInterval: hostMethod('setInterval', 2, (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number => {
+    } }.setTimeout),
+    clearTimeout: hostFunction({ clearTimeout(id?: unknown) { clear(id); } }.clearTimeout),
+    setInterval: hostFunction({ setInterval(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
       check(fn, 'setInterval');
       const id = -nextInterval++;
       // At least 1 virtual ms between ticks: a 0-ms interval would never let time advance.
@@ -205,16 +205,18 @@ function makeTimers(env: ModuleEnv) {
       };
       intervals.set(id, env.setTimer(tick, period));
       return id;
-    }),
-    clearInterval: hostMethod('clearInterval', 1, clear),
+    } }.setInterval),
+    clearInterval: hostFunction({ clearInterval(id?: unknown) { clear(id); } }.clearInterval),
   };
 }
 
 /** Console methods: arguments become bounded text here (no learner getters, toJSON or toString run later). */
 function makeConsole(env: ModuleEnv) {
-  const out = (level: ConsoleLevel) => hostMethod(level, 0, (...args: unknown[]) => {
-    if (env.log) env.log(level, args.map((a) => logText(a)));
-  });
+  const out = (level: ConsoleLevel) => hostFunction({
+    [level](...args: unknown[]) {
+      if (env.log) env.log(level, args.map((a) => logText(a)));
+    },
+  }[level]!);
   return { log: out('log'), info: out('info'), warn: out('warn'), error: out('error'), debug: out('debug') };
 }
 
@@ -225,7 +227,7 @@ function makeLoopGuard(limit: number) {
     count = 0;
     resetScheduled = false;
   };
-  return hostMethod('loopGuard', 1, (line: number): void => {
+  return hostFunction({ loopGuard(line: number): void {
     if (++count > limit) {
       throw limitError(
         `Loop at line ${line} ran more than ${limit} iterations without yielding: probably an infinite loop`
@@ -238,15 +240,15 @@ function makeLoopGuard(limit: number) {
       resetScheduled = true;
       void Promise.resolve().then(reset);
     }
-  });
+  } }.loopGuard);
 }
 
 function makeRequire(modules: Record<string, unknown>) {
-  return hostMethod('require', 1, (name: unknown): unknown => {
+  return hostFunction({ require(name: unknown): unknown {
     if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(modules, name)) return modules[name];
     const shown = JSON.stringify(typeof name === 'string' ? name.slice(0, 100) : typeof name);
     throw new Error(`Modules are not available in the sandbox: require(${shown}) / Модули недоступны в песочнице: require(${shown})`);
-  });
+  } }.require);
 }
 
 /** The deterministic globals of one module instance (exported for tests). */
@@ -261,12 +263,12 @@ export function makeSandboxGlobals(env: ModuleEnv, options: ModuleFactoryOptions
     clearTimeout: timers.clearTimeout,
     setInterval: timers.setInterval,
     clearInterval: timers.clearInterval,
-    queueMicrotask: hostMethod('queueMicrotask', 1, (fn: () => void) => {
+    queueMicrotask: hostFunction({ queueMicrotask(fn: () => void) {
       if (typeof fn !== 'function') throw new TypeError('queueMicrotask needs a function');
       void Promise.resolve().then(fn);
-    }),
+    } }.queueMicrotask),
     crypto: makeCrypto(env),
-    performance: { now: hostMethod('now', 0, () => env.now()), timeOrigin: epochMs },
+    performance: { now: hostFunction({ now() { return env.now(); } }.now), timeOrigin: epochMs },
     console: makeConsole(env),
     ...makeBufferConstructors(options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES),
     ...(options.globals ?? {}),

@@ -254,8 +254,8 @@ export function makeDateClass(now: (() => number) | null): DateConstructor {
   };
   Object.defineProperty(VirtualDate, 'length', { value: 7 });
   const statics: Record<string, (...a: never[]) => unknown> = {
-    now: hostMethod('now', 0, () => clock()),
-    parse: hostMethod('parse', 1, (text: unknown) => parseUtc(`${text}`)),
+    now: hostFunction({ now() { return clock(); } }.now),
+    parse: hostFunction({ parse(text: unknown) { return parseUtc(`${text}`); } }.parse),
     UTC: EngineDate.UTC,
   };
   for (const [key, value] of Object.entries(statics)) Object.defineProperty(VirtualDate, key, { value, writable: true, enumerable: false, configurable: true });

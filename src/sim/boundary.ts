@@ -24,9 +24,18 @@ const promiseThen = Promise.prototype.then;
 const getOwn = Object.getOwnPropertyDescriptor;
 const getProto = Object.getPrototypeOf;
 
-/** Calls a service callback with `this === undefined`. */
-export function callLearner<R>(fn: (...args: never[]) => R, ...args: unknown[]): R {
-  return apply(fn as (...a: unknown[]) => R, undefined, args);
+/**
+ * Calls a service callback with `this === undefined` and exactly the given
+ * arguments: a plain call of a local (module code is strict), never a method
+ * call on a kernel record, never through the callback's own `call`/`apply`.
+ */
+export function callLearner(fn: (...args: never[]) => unknown): unknown;
+export function callLearner(fn: (...args: never[]) => unknown, a: unknown): unknown;
+export function callLearner(fn: (...args: never[]) => unknown, a: unknown, b: unknown): unknown;
+export function callLearner(fn: (...args: never[]) => unknown, a?: unknown, b?: unknown): unknown {
+  const f = fn as (...x: unknown[]) => unknown;
+  const n = arguments.length;
+  return n === 1 ? f() : n === 2 ? f(a) : f(a, b);
 }
 
 /** Reading `then` of a service value may throw (a getter): that counts as a thenable that rejects. */
@@ -51,20 +60,46 @@ export function watch(r: unknown, ok: ((v: unknown) => void) | undefined, fail: 
   apply(promiseThen, p, [ok, fail]);
 }
 
-/** A frozen bound copy of `fn` named `name`: what service code gets instead of a kernel closure. */
-export function exposed<F extends (...args: never[]) => unknown>(fn: F, name: string): F {
-  const b = apply(bind, fn, [undefined]) as F;
-  Object.defineProperty(b, 'name', { value: name });
-  return Object.freeze(b);
+/** Calls `f` with `this === undefined` and the arguments given. */
+function invoke(f: (...args: unknown[]) => unknown, ...args: unknown[]): unknown {
+  return apply(f, undefined, args);
+}
+
+/**
+ * A frozen bound function that calls `fn`: what service code gets instead of a
+ * kernel closure. Binding the one `invoke` (not each closure) keeps it cheap:
+ * binding a function whose `name` was redefined (tsx's keepNames does that to
+ * every closure) cost ~3 µs, paid for every function of every context.
+ */
+export function exposed<F extends (...args: never[]) => unknown>(fn: F): F {
+  const b = Object.freeze(apply(bind, invoke, [undefined, fn]) as F);
+  exposedFunctions.add(b);
+  return b;
+}
+
+const exposedFunctions = new WeakSet<object>();
+const exposedObjects = new WeakSet<object>();
+
+/**
+ * True for objects made by `exposedObject` (ctx, db handles, tx, log): frozen,
+ * plain, holding only primitives, exposed functions and such objects — already
+ * what a hardened facade would hand out (sandbox/facade.ts returns them as they are).
+ */
+export function isExposedObject(o: unknown): boolean {
+  return typeof o === 'object' && o !== null && exposedObjects.has(o);
 }
 
 /** Freezes an object of functions handed to service code, replacing each function by an exposed copy. */
 export function exposedObject<T extends object>(obj: T): T {
+  let plain = Object.getPrototypeOf(obj) === Object.prototype;
   for (const key of Object.keys(obj)) {
     const v = (obj as Record<string, unknown>)[key];
-    if (typeof v === 'function') (obj as Record<string, unknown>)[key] = exposed(v as () => unknown, key);
+    if (typeof v === 'function') (obj as Record<string, unknown>)[key] = exposed(v as () => unknown);
+    else if (v !== null && typeof v === 'object' && !exposedObjects.has(v)) plain = false;
   }
-  return Object.freeze(obj);
+  Object.freeze(obj);
+  if (plain) exposedObjects.add(obj);
+  return obj;
 }
 
 /** Longest method / message type / topic / table / group name service code may use. */

@@ -14,9 +14,8 @@ import { DEFAULT_CALL_TIMEOUT_MS, type BrokerHandler, type Database, type Messag
  * value never reaches the trace except as plain, bounded data.
  */
 export function createContext(k: Kernel, inc: Incarnation): ServiceContext {
-  const alive = (what: string) => {
-    if (!inc.alive) k.staleCall(inc, what);
-  };
+  // Messages are built only when something is wrong: these checks run on every call.
+  const stale = (what: string) => k.staleCall(inc, what);
   const own = inc.node.store;
   const dbHandles = new Map<string, Database>();
 
@@ -26,7 +25,7 @@ export function createContext(k: Kernel, inc: Incarnation): ServiceContext {
     db: databaseHandle(k, inc, own, false),
     database(owner: string): Database {
       checkName(owner, 'database(owner)');
-      alive('database');
+      if (!inc.alive) stale('database');
       if (owner === inc.node.name) return ctx.db;
       let h = dbHandles.get(owner);
       if (!h) {
@@ -38,51 +37,51 @@ export function createContext(k: Kernel, inc: Incarnation): ServiceContext {
     },
     handle(method: string, handler: RpcHandler) {
       checkName(method, 'handle: method');
-      alive('handle');
+      if (!inc.alive) stale('handle');
       if (typeof handler !== 'function') throw new SimError('BadArgument', `handle("${method}"): handler must be a function`);
       inc.rpc.set(method, handler);
     },
     call(to: string, method: string, payload: unknown = null, options?: { timeoutMs?: number }) {
       checkName(to, 'call: service');
-      checkName(method, `call(${to}): method`);
-      alive(`call(${to}, ${method})`);
-      return k.call(inc, to, method, payload, timeoutOf(options, `call(${to}, ${method})`), false);
+      checkName(method, 'call: method');
+      if (!inc.alive) stale(`call(${to}, ${method})`);
+      return k.call(inc, to, method, payload, timeoutOf(options, 'call'), false);
     },
     on(type: string, handler: MessageHandler) {
       checkName(type, 'on: message type');
-      alive('on');
+      if (!inc.alive) stale('on');
       if (typeof handler !== 'function') throw new SimError('BadArgument', `on("${type}"): handler must be a function`);
       inc.msg.set(type, handler);
     },
     send(to: string, type: string, payload: unknown = null) {
       checkName(to, 'send: service');
-      checkName(type, `send(${to}): message type`);
-      alive(`send(${to}, ${type})`);
+      checkName(type, 'send: message type');
+      if (!inc.alive) stale(`send(${to}, ${type})`);
       k.sendMessage(inc, to, type, payload);
     },
     publish(topic: string, payload: unknown, options?: { key?: string; timeoutMs?: number }) {
       checkName(topic, 'publish: topic');
-      alive(`publish(${topic})`);
+      if (!inc.alive) stale(`publish(${topic})`);
       const key = options === undefined || options === null ? undefined : options.key;
       if (key !== undefined && (typeof key !== 'string' || key.length > 2000)) {
         throw new SimError('BadArgument', `publish(${topic}): key must be a string (at most 2000 characters), got ${typeName(key)}`);
       }
-      return k.call(inc, 'broker', topic, { topic, key: key ?? null, payload }, timeoutOf(options, `publish(${topic})`), true);
+      return k.call(inc, 'broker', topic, { topic, key: key ?? null, payload }, timeoutOf(options, 'publish'), true);
     },
     subscribe(topic: string, handler: BrokerHandler, options?: { group?: string }) {
       checkName(topic, 'subscribe: topic');
-      alive(`subscribe(${topic})`);
+      if (!inc.alive) stale(`subscribe(${topic})`);
       if (typeof handler !== 'function') throw new SimError('BadArgument', `subscribe("${topic}"): handler must be a function`);
       const group = options === undefined || options === null ? undefined : options.group;
-      k.subscribe(inc, topic, group === undefined ? inc.node.name : checkName(group, `subscribe(${topic}): group`), handler);
+      k.subscribe(inc, topic, group === undefined ? inc.node.name : checkName(group, 'subscribe: group'), handler);
     },
     now: () => k.now,
     sleep(ms: number) {
-      alive('sleep');
+      if (!inc.alive) stale('sleep');
       return k.sleep(inc, ms);
     },
     setTimer(fn: () => void, ms: number) {
-      alive('setTimer');
+      if (!inc.alive) stale('setTimer');
       return k.setTimer(inc, fn, ms);
     },
     clearTimer(id: number) {
@@ -100,7 +99,7 @@ export function createContext(k: Kernel, inc: Incarnation): ServiceContext {
 }
 
 /** `options.timeoutMs`, read once: a finite number > 0 (default {@link DEFAULT_CALL_TIMEOUT_MS}). */
-function timeoutOf(options: { timeoutMs?: unknown } | null | undefined, what: string): number {
+function timeoutOf(options: { timeoutMs?: unknown } | null | undefined, what: 'call' | 'publish'): number {
   const t = options === undefined || options === null ? undefined : options.timeoutMs;
   if (t === undefined) return DEFAULT_CALL_TIMEOUT_MS;
   if (typeof t !== 'number' || !(t > 0) || t === Infinity) throw new SimError('BadArgument', `${what}: timeoutMs must be a finite number > 0, got ${typeName(t)}`);
@@ -118,17 +117,17 @@ function databaseHandle(k: Kernel, inc: Incarnation, store: DatabaseStore, forei
     const buf = new TxBuffer(store);
     let open = true;
     const live = (op: string, table: unknown) => {
-      checkName(table, `tx.${op}: table`);
+      checkName(table, 'tx: table');
       if (!open) throw new SimError('BadArgument', `tx.${op}: this transaction has already ended`);
       if (!inc.alive) k.staleCall(inc, `tx.${op}`);
     };
     const tx: Transaction = exposedObject({
-      get: <T extends Row>(t: string, key: string | number) => (live('get', t), buf.get(t, checkKey(key, `tx.get(${t})`)) as T | undefined),
+      get: <T extends Row>(t: string, key: string | number) => (live('get', t), buf.get(t, checkKey(key, 'tx.get')) as T | undefined),
       scan: <T extends Row>(t: string, f?: RowFilter<T>) => (live('scan', t), buf.scan(t, f as RowFilter<Row>) as T[]),
       insert: (t: string, row: Row) => (live('insert', t), buf.insert(t, row)),
       put: (t: string, row: Row) => (live('put', t), buf.put(t, row)),
-      update: (t: string, key: string | number, patch: Row) => (live('update', t), buf.update(t, checkKey(key, `tx.update(${t})`), patch)),
-      delete: (t: string, key: string | number) => (live('delete', t), buf.delete(t, checkKey(key, `tx.delete(${t})`))),
+      update: (t: string, key: string | number, patch: Row) => (live('update', t), buf.update(t, checkKey(key, 'tx.update'), patch)),
+      delete: (t: string, key: string | number) => (live('delete', t), buf.delete(t, checkKey(key, 'tx.delete'))),
     });
     let result: R;
     try {
@@ -152,7 +151,7 @@ function databaseHandle(k: Kernel, inc: Incarnation, store: DatabaseStore, forei
     },
     get<T extends Row>(table: string, key: string | number) {
       checkName(table, 'db.get: table');
-      const pk = checkKey(key, `db.get(${table})`);
+      const pk = checkKey(key, 'db.get');
       use('get');
       return store.get(table, pk) as T | undefined;
     },

@@ -265,16 +265,28 @@ function uniqueViolation(owner: string, table: string, what: string): SimError {
 }
 
 /**
+ * What a filter function sees of a stored row: a frozen copy, made once per
+ * stored row (rows are immutable once written) and never the stored object
+ * itself, which the database keeps and the judge reads.
+ */
+const filterViews = new WeakMap<Row, Row>();
+function filterView(r: Row): Row {
+  let v = filterViews.get(r);
+  if (v === undefined) filterViews.set(r, (v = cloneJson(r, true)));
+  return v;
+}
+
+/**
  * A row filter from service code, as "copy the row into `out` if it matches".
- * A function filter is called on the copy (this === undefined), never on the
- * stored row; an object filter is read once, as data, and compared with stored rows.
+ * A function filter is called (this === undefined) on a frozen copy of the
+ * row, never on the stored row; an object filter is read once, as data, and
+ * compared with stored rows. Matches are returned as fresh, unfrozen copies.
  */
 function toPredicate(filter?: RowFilter<Row>): (r: Row, out: Row[]) => void {
   if (filter === undefined) return (r, out) => void out.push(cloneJson(r));
   if (typeof filter === 'function') {
     return (r, out) => {
-      const c = cloneJson(r);
-      if (callLearner(filter as (r: Row) => unknown, c)) out.push(c);
+      if (callLearner(filter as (r: Row) => unknown, filterView(r))) out.push(cloneJson(r));
     };
   }
   const f = clonePlain(filter, 'scan filter');

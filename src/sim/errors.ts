@@ -52,9 +52,10 @@ function ownValue(target: object, key: string, value: unknown): void {
 
 /** Makes a fresh error (callable with or without `new`). */
 export const SimError = function SimError(name: SimErrorName, message: string): SimError {
-  const e = new Error(clipText(String(message))) as SimError;
-  ownValue(e, 'name', name);
-  ownValue(e, 'code', name);
+  const e = new Error(clipText(String(message))) as { -readonly [K in keyof SimError]: SimError[K] };
+  // Plain assignment (own data, like the class this replaced): defineProperty on fresh errors is several times slower.
+  e.name = name;
+  e.code = name;
   brand.add(e);
   return e;
 } as unknown as SimErrorConstructor;
