@@ -13,6 +13,20 @@ import type { TestJob, TestResult } from '../sandbox/test-worker.ts';
 // Types only: `window.__sandboxLab` is declared by the lab page module.
 export type { LabApi } from '../sandbox/lab/lab-main.ts';
 
+/** Runs a fixture of tests/sandbox in the Node host (as the lab does in the browser: with the grading facade). */
+async function runFixtureInNode(fixture: string, seed: number): Promise<TestResult> {
+  const host = createNodeHost({ workerEntry: new URL('../sandbox/test-worker.ts', import.meta.url), wallClockMs: 10_000, memoryMb: 128 });
+  try {
+    const source = readFileSync(new URL(`../sandbox/fixtures/${fixture}`, import.meta.url), 'utf8');
+    const compiled = compile(source, fixture) as CompileOk;
+    const o = await host.run<TestJob, TestResult>({ compiled, exportName: 'service', seed, maxEvents: 50_000, probeRealm: true, facade: true });
+    if (!o.ok) throw new Error(`${fixture} in Node: ${o.kind}: ${o.message}`);
+    return o.result;
+  } finally {
+    await host.close();
+  }
+}
+
 /** The lab runs in a non-UTC zone: the host-time-zone hostile case, and the digests below, could not fail under UTC. */
 const LAB_TIMEZONE = 'America/New_York';
 
@@ -48,18 +62,9 @@ test.describe('browser sandbox', () => {
 
   test('Chromium and Node produce the same trace digest and values for one seed', async ({ page }) => {
     const inBrowser = await page.evaluate(() => window.__sandboxLab.runGoodDigest(11));
-    const host = createNodeHost({ workerEntry: new URL('../sandbox/test-worker.ts', import.meta.url), wallClockMs: 10_000, memoryMb: 128 });
-    try {
-      const good = readFileSync(new URL('../sandbox/fixtures/good.ts', import.meta.url), 'utf8');
-      const compiled = compile(good, 'good.ts') as CompileOk;
-      const o = await host.run<TestJob, TestResult>({ compiled, exportName: 'service', seed: 11, maxEvents: 50_000, probeRealm: true });
-      expect(o.ok).toBe(true);
-      if (!o.ok) return;
-      expect(inBrowser.reply).toEqual(o.result.reply);
-      expect(inBrowser.digest).toBe(o.result.digest);
-    } finally {
-      await host.close();
-    }
+    const inNode = await runFixtureInNode('good.ts', 11);
+    expect(inBrowser.reply).toEqual(inNode.reply);
+    expect(inBrowser.digest).toBe(inNode.digest);
   });
 
   test('what learner code reads of the host is the same in Chromium under two time zones and in Node', async ({ page, browser, baseURL }) => {
@@ -74,18 +79,9 @@ test.describe('browser sandbox', () => {
     } finally {
       await other.close();
     }
-    const host = createNodeHost({ workerEntry: new URL('../sandbox/test-worker.ts', import.meta.url), wallClockMs: 10_000, memoryMb: 128 });
-    try {
-      const source = readFileSync(new URL('../sandbox/fixtures/host-probe.ts', import.meta.url), 'utf8');
-      const compiled = compile(source, 'host-probe.ts') as CompileOk;
-      const o = await host.run<TestJob, TestResult>({ compiled, exportName: 'service', seed: 3, maxEvents: 50_000, probeRealm: true, facade: true });
-      expect(o.ok).toBe(true);
-      if (!o.ok) return;
-      expect(newYork.reply).toEqual(o.result.reply);
-      expect(newYork.digest).toBe(o.result.digest);
-    } finally {
-      await host.close();
-    }
+    const inNode = await runFixtureInNode('host-probe.ts', 3);
+    expect(newYork.reply).toEqual(inNode.reply);
+    expect(newYork.digest).toBe(inNode.digest);
   });
 
   test('learner code sees no DOM, storage or network globals', async ({ page }) => {
