@@ -60,10 +60,12 @@ export function watch(r: unknown, ok: ((v: unknown) => void) | undefined, fail: 
   apply(promiseThen, p, [ok, fail]);
 }
 
-/** Calls `f` with `this === undefined` and the arguments given. */
-function invoke(f: (...args: unknown[]) => unknown, ...args: unknown[]): unknown {
-  return apply(f, undefined, args);
-}
+/**
+ * Calls `f` with `this === undefined` and the arguments given. An arrow
+ * function: not a constructor, so `new ctx.now()` throws instead of building
+ * an object whose prototype every context would share.
+ */
+const invoke = (f: (...args: unknown[]) => unknown, ...args: unknown[]): unknown => apply(f, undefined, args);
 
 /**
  * A frozen bound function that calls `fn`: what service code gets instead of a

@@ -29,6 +29,10 @@ export function service(ctx: any) {
       typedArrayProto: Object.getPrototypeOf(Uint8Array.prototype),
       ctxProto: Object.getPrototypeOf(ctx),
     };
+    // What `new` on a host function would construct: its prototype object is shared by every context.
+    for (const [name, f] of [['ctx.now', ctx.now], ['ctx.log.info', ctx.log.info], ['setTimeout', setTimeout], ['Math.random', Math.random]] as const) {
+      try { targets[`new ${name}`] = Object.getPrototypeOf(new (f as any)()); } catch { /* not a constructor */ }
+    }
     const stuck: string[] = [];
     for (const [name, t] of Object.entries(targets)) {
       if (t === null || t === undefined) continue;
