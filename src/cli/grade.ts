@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { describeFault } from '../sim/nemesis.ts';
 import { createNodeHost } from '../sandbox/host-node.ts';
 import { EXERCISES, findExercise } from '../../exercises/index.ts';
 import { DEFAULT_SEEDS, DEFAULT_SEED_BASE } from '../grading/grade.ts';
@@ -113,25 +114,7 @@ function toJson(r: GradeReport, lang: Lang) {
 
 function describeFaults(faults: GradeReport['checks'][number]['faults']): string {
   if (!faults || faults.length === 0) return 'none';
-  return faults
-    .map((f) => {
-      switch (f.kind) {
-        case 'crash':
-        case 'restart':
-          return `t=${f.at} ${f.kind} ${f.service}`;
-        case 'partition':
-          return `t=${f.at} partition ${f.groups.map((g) => `[${g.join(',')}]`).join('|')}`;
-        case 'heal':
-          return `t=${f.at} heal`;
-        case 'latency':
-          return `t=${f.at} latency +${f.extraMs}ms/${f.durationMs}ms${f.to ? ` to ${f.to}` : ''}`;
-        case 'loss':
-          return `t=${f.at} loss ${Math.round(f.rate * 100)}%/${f.durationMs}ms`;
-        case 'db-write-failure':
-          return `t=${f.at} db-write-failure ${f.service}/${f.durationMs}ms`;
-      }
-    })
-    .join('; ');
+  return faults.map(describeFault).join('; ');
 }
 
 function describeEvent(e: GradeReport['checks'][number]['traceSlice'][number]): string {

@@ -4,11 +4,12 @@
  * driver, then run to quiescence. Realm-agnostic: learner code comes in through
  * a ModuleFactory.
  */
-import { Simulation } from '../sim/index.ts';
+import { Simulation, type SimulationOptions } from '../sim/index.ts';
 import { quietTime } from '../sim/nemesis.ts';
-import type { Row, ServiceContext, ServiceDefinition } from '../sim/types.ts';
+import { DEFAULT_CALL_TIMEOUT_MS, type Row, type ServiceContext, type ServiceDefinition } from '../sim/types.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 import type {
+  BrokerState,
   ExerciseDefinition,
   FaultSchedule,
   LearnerProblem,
@@ -17,6 +18,9 @@ import type {
   ScenarioHarness,
   ScenarioSetup,
 } from './types.ts';
+
+/** Name of the node a scenario driver's calls and publishes come from (`ScenarioHarness.call`). */
+export const HARNESS_SERVICE = 'harness';
 
 export interface RunInput {
   exercise: ExerciseDefinition;
@@ -103,26 +107,104 @@ function safeRows(sim: Simulation, service: string, table: string): Row[] {
   }
 }
 
+/** Kernel options of one run: the scenario's `sim` over the exercise's defaults (broker topics merged topic by topic). */
+function simOptions(input: RunInput): SimulationOptions {
+  const base = input.exercise.sim;
+  const over = input.setup.sim ?? {};
+  const network = over.network ?? base.network;
+  const topics = base.brokerTopics || over.brokerTopics ? { ...base.brokerTopics, ...over.brokerTopics } : undefined;
+  const traceChanges = over.traceChanges ?? base.traceChanges;
+  return {
+    seed: input.seed,
+    trace: true,
+    maxEvents: over.maxEvents ?? base.maxEvents,
+    maxTime: over.maxTime ?? base.maxTime,
+    ...(input.runtime.describeError ? { describeError: input.runtime.describeError } : {}),
+    ...(network ? { network } : {}),
+    ...(topics ? { brokerTopics: topics } : {}),
+    ...(traceChanges ? { traceChanges } : {}),
+  };
+}
+
+/** Final-state readers of a run, for checks (the rows, tables, broker and change log as the run left them). */
+function finalState(sim: Simulation): Pick<RunOutcome, 'rows' | 'tables' | 'brokerBacklog' | 'broker' | 'changes'> {
+  const known = (service: string) => sim.services.includes(service);
+  return {
+    rows: (service, table) => safeRows(sim, service, table),
+    tables: (service) => (known(service) ? sim.tables(service) : []),
+    brokerBacklog: (topic, group) => sim.unacked(topic, group),
+    broker: () => {
+      const out: BrokerState = {};
+      for (const topic of sim.topics()) {
+        const groups: BrokerState[string]['groups'] = {};
+        for (const g of sim.groups(topic)) groups[g] = sim.groupStats(topic, g)!;
+        out[topic] = { published: sim.published(topic), groups };
+      }
+      return out;
+    },
+    changes: (service) => (known(service) ? sim.changes(service) : []),
+  };
+}
+
+/** Reported faults: crash points carry the time they fired. */
+function realized(sim: Simulation, faults: FaultSchedule): FaultSchedule {
+  const fired = new Map(sim.crashPoints().filter((p) => p.firedAt >= 0).map((p) => [p.fault, p.firedAt]));
+  if (fired.size === 0) return faults;
+  return faults.map((f) => (f.kind === 'crash-after' && fired.has(f) ? { ...f, firedAt: fired.get(f)! } : f));
+}
+
 export async function runOnce(input: RunInput): Promise<RunHandle> {
   const { exercise, setup } = input;
   const problems: LearnerProblem[] = [];
-  const sim = new Simulation({
-    seed: input.seed,
-    trace: true,
-    maxEvents: setup.sim?.maxEvents ?? exercise.sim.maxEvents,
-    maxTime: setup.sim?.maxTime ?? exercise.sim.maxTime,
-    ...(input.runtime.describeError ? { describeError: input.runtime.describeError } : {}),
-    ...(setup.sim?.network ? { network: setup.sim.network } : {}),
-  });
+  const sim = new Simulation(simOptions(input));
   for (const svc of setup.services) sim.addService(svc);
   for (const ls of exercise.learnerServices) sim.addService(learnerService(ls.service, ls.exportName, input.runtime, problems));
+  for (const [service, tables] of Object.entries(setup.initialRows ?? {})) {
+    for (const [table, t] of Object.entries(tables)) sim.preload(service, table, t.rows, t.spec);
+  }
   const faults: FaultSchedule = [...input.faults];
   if (faults.length > 0) sim.applySchedule(faults);
 
   if (setup.drive) {
+    let driverCtx: ServiceContext | null = null;
+    /** Runs the simulation until `p` settles; a run that ends first (event budget, time limit) is an error, never a hang. */
+    const settle = async <T>(p: Promise<T>, what: string): Promise<T> => {
+      let settled = false;
+      p.then(() => (settled = true), () => (settled = true));
+      const r = await sim.runUntilCondition(() => settled);
+      if (!settled) throw new Error(`harness ${what}: the run stopped (${r.reason}) before it completed`);
+      return p;
+    };
+    const driver = async (): Promise<ServiceContext> => {
+      if (driverCtx === null) {
+        if (sim.services.includes(HARNESS_SERVICE)) throw new Error(`harness: a service of the exercise is named "${HARNESS_SERVICE}"; the driver's node needs that name`);
+        sim.addService({ name: HARNESS_SERVICE, start: (ctx) => void (driverCtx = ctx) });
+        await sim.runUntilCondition(() => driverCtx !== null);
+        if (driverCtx === null) throw new Error('harness: the driver node could not start (the run has stopped)');
+      }
+      return driverCtx;
+    };
     const harness: ScenarioHarness = {
       now: () => sim.now,
       rows: (service, table) => safeRows(sim, service, table),
+      brokerBacklog: (topic, group) => sim.unacked(topic, group),
+      async call(to, method, payload = null, timeoutMs = DEFAULT_CALL_TIMEOUT_MS) {
+        const ctx = await driver();
+        return settle(ctx.call(to, method, payload, { timeoutMs }), `call(${to}, ${method})`);
+      },
+      async publish(topic, payload, key) {
+        const ctx = await driver();
+        return settle(ctx.publish(topic, payload, key === undefined ? {} : { key }), `publish(${topic})`);
+      },
+      redeploy: (service, code) => {
+        const def = typeof code === 'string' ? learnerService(service, code, input.runtime, problems) : code;
+        sim.redeploy(service, def.start, typeof code === 'string' ? code : def.name);
+      },
+      inject: (f) => {
+        const at = { ...f, at: sim.now } as typeof f;
+        faults.push(at);
+        sim.inject(at);
+      },
       async runUntil(predicate, limitMs = 10_000, stepMs = 2) {
         const end = sim.now + limitMs;
         while (sim.now < end) {
@@ -197,7 +279,7 @@ export async function runOnce(input: RunInput): Promise<RunHandle> {
   if (r.reason === 'event-budget') {
     problems.push({ kind: 'event-budget', message: `the run exceeded the event budget (${r.events} events)`, at: r.now });
   }
-  const allFaults = faults.slice().sort((a, b) => a.at - b.at);
+  const allFaults = realized(sim, faults).slice().sort((a, b) => a.at - b.at);
   return {
     scenario: input.scenario,
     seed: input.seed,
@@ -208,7 +290,7 @@ export async function runOnce(input: RunInput): Promise<RunHandle> {
     now: r.now,
     events: r.events,
     data: setup.data,
-    rows: (service, table) => safeRows(sim, service, table),
+    ...finalState(sim),
     trace: () => trace.events(),
     traceOf,
     problems,

@@ -1,8 +1,9 @@
 import { checkKey, checkName, exposedObject, logText, typeName } from './boundary.ts';
 import { TxBuffer, type DatabaseStore } from './database.ts';
 import { clipText, SimError } from './errors.ts';
+import { clonePlain } from './json.ts';
 import type { Incarnation, Kernel } from './simulation.ts';
-import { DEFAULT_CALL_TIMEOUT_MS, type BrokerHandler, type Database, type MessageHandler, type RpcHandler, type Row, type RowFilter, type ServiceContext, type TableSpec, type Transaction } from './types.ts';
+import { DEFAULT_CALL_TIMEOUT_MS, type BrokerHandler, type Database, type MessageHandler, type RpcHandler, type Row, type RowFilter, type ServiceContext, type TableSpec, type Transaction, type WriteOptions } from './types.ts';
 
 /**
  * Builds the capabilities of one incarnation. Everything is a closure over the
@@ -72,8 +73,12 @@ export function createContext(k: Kernel, inc: Incarnation): ServiceContext {
       checkName(topic, 'subscribe: topic');
       if (!inc.alive) stale(`subscribe(${topic})`);
       if (typeof handler !== 'function') throw new SimError('BadArgument', `subscribe("${topic}"): handler must be a function`);
+      const from = options === undefined || options === null ? undefined : (options as { from?: unknown }).from;
+      if (from !== undefined && from !== 'beginning' && from !== 'end' && !(Number.isInteger(from) && (from as number) >= 0)) {
+        throw new SimError('BadArgument', `subscribe("${topic}"): from must be 'beginning', 'end' or an offset (integer >= 0), got ${typeName(from)}`);
+      }
       const group = options === undefined || options === null ? undefined : options.group;
-      k.subscribe(inc, topic, group === undefined ? inc.node.name : checkName(group, 'subscribe: group'), handler);
+      k.subscribe(inc, topic, group === undefined ? inc.node.name : checkName(group, 'subscribe: group'), handler, from as 'beginning' | 'end' | number | undefined);
     },
     now: () => k.now,
     sleep(ms: number) {
@@ -126,8 +131,8 @@ function databaseHandle(k: Kernel, inc: Incarnation, store: DatabaseStore, forei
       scan: <T extends Row>(t: string, f?: RowFilter<T>) => (live('scan', t), buf.scan(t, f as RowFilter<Row>) as T[]),
       insert: (t: string, row: Row) => (live('insert', t), buf.insert(t, row)),
       put: (t: string, row: Row) => (live('put', t), buf.put(t, row)),
-      update: (t: string, key: string | number, patch: Row) => (live('update', t), buf.update(t, checkKey(key, 'tx.update'), patch)),
-      delete: (t: string, key: string | number) => (live('delete', t), buf.delete(t, checkKey(key, 'tx.delete'))),
+      update: (t: string, key: string | number, patch: Row, options?: WriteOptions) => (live('update', t), buf.update(t, checkKey(key, 'tx.update'), patch, writeOptions(options, 'tx.update'))),
+      delete: (t: string, key: string | number, options?: WriteOptions) => (live('delete', t), buf.delete(t, checkKey(key, 'tx.delete'), writeOptions(options, 'tx.delete'))),
     });
     let result: R;
     try {
@@ -163,9 +168,20 @@ function databaseHandle(k: Kernel, inc: Incarnation, store: DatabaseStore, forei
     transaction: run,
     insert: (table: string, row: Row) => single((tx) => tx.insert(table, row)),
     put: (table: string, row: Row) => single((tx) => tx.put(table, row)),
-    update: (table: string, key: string | number, patch: Row) => single((tx) => tx.update(table, key, patch)),
-    delete: (table: string, key: string | number) => single((tx) => tx.delete(table, key)),
+    update: (table: string, key: string | number, patch: Row, options?: WriteOptions) => single((tx) => tx.update(table, key, patch, options)),
+    delete: (table: string, key: string | number, options?: WriteOptions) => single((tx) => tx.delete(table, key, options)),
+    changes(afterLsn = 0, limit = DEFAULT_CHANGES_LIMIT) {
+      use('changes');
+      return store.changes(afterLsn, limit);
+    },
   });
+}
+
+const DEFAULT_CHANGES_LIMIT = 100;
+
+/** Write options from service code, read once as plain data (`expect` is compared at commit time). */
+function writeOptions(options: unknown, what: string): WriteOptions | undefined {
+  return options === undefined || options === null ? undefined : clonePlain(options as WriteOptions, `${what}: options`);
 }
 
 /** Longest log line kept in the trace. */

@@ -18,6 +18,7 @@ export type SimErrorName =
   | 'RemoteError'
   | 'Unavailable'
   | 'UniqueViolation'
+  | 'WriteConflict'
   | 'NoSuchRow'
   | 'NoSuchTable'
   | 'DatabaseWriteError'

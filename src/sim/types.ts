@@ -35,6 +35,8 @@ export interface BrokerMessageMeta {
   /** 1 on first delivery, 2+ on redeliveries. */
   readonly deliveryCount: number;
   readonly publishedBy: string;
+  /** Position of the message in its topic: 0, 1, 2, … in publish order (stable across redeliveries). */
+  readonly offset: number;
 }
 
 /** A broker handler acknowledges by returning (or resolving); throwing means "redeliver later". */
@@ -54,6 +56,15 @@ export interface PublishOptions {
 export interface SubscribeOptions {
   /** Consumer group; default: the service's name. Each group gets every message at least once. */
   group?: string;
+  /**
+   * Where a new group starts: `'beginning'` (default: every message ever
+   * published to the topic), `'end'` (only messages published from now on), or
+   * an offset (messages with `offset >=` it). The broker keeps each group's
+   * position durably, so for a group that already exists `from` is ignored:
+   * its consumers continue where the group is (unacknowledged messages are
+   * redelivered). To replay a topic, subscribe under a new group name.
+   */
+  from?: 'beginning' | 'end' | number;
 }
 
 export interface Logger {
@@ -68,12 +79,65 @@ export interface TableSpec {
   key?: string;
   /** Each entry is a list of fields that must be unique together, e.g. `[["aggregateId", "version"]]`. */
   unique?: string[][];
+  /**
+   * Write-conflict detection for this table (default `"none"`).
+   *
+   * `"none"`: read committed. Two transactions may read the same row, both
+   * write it, and both commit: the later commit silently overwrites the
+   * earlier one (a lost update — e.g. two reservations of the last unit both
+   * succeed).
+   *
+   * `"first-committer-wins"`: a transaction that writes a row (insert, put,
+   * update or delete) fails at commit with a `WriteConflict` error — nothing
+   * of it is committed — if another transaction committed a change to that
+   * row after this transaction first read or wrote it. Retry the whole
+   * transaction (read again, decide again). Rows only read are not protected:
+   * two transactions that read rows A and B and write different rows both
+   * commit (write skew).
+   */
+  conflicts?: 'none' | 'first-committer-wins';
+}
+
+/** Options of a conditional update or delete. */
+export interface WriteOptions {
+  /**
+   * Field values the row must have, e.g. `{ version: 3 }` (optimistic locking:
+   * "UPDATE … WHERE version = 3"). Checked at once against the row as this
+   * transaction sees it, and again at commit against the committed row (unless
+   * this transaction wrote the row earlier); a mismatch or a missing row
+   * throws `WriteConflict` and nothing of the transaction is committed.
+   */
+  expect?: Partial<Row>;
+}
+
+/** One row change in a database's change log (see {@link Database.changes}). */
+export interface Change {
+  /** Log sequence number: 1, 2, 3, … in commit order, without gaps. */
+  readonly lsn: number;
+  /** Which commit of this database made the change (1, 2, …; 0 for rows present before the run). Changes of one commit share it. */
+  readonly txId: number;
+  readonly table: string;
+  readonly op: 'insert' | 'update' | 'delete';
+  /** Primary-key value of the row. */
+  readonly key: string | number;
+  /** The row before the change (null for an insert). */
+  readonly before: Row | null;
+  /** The row after the change (null for a delete). */
+  readonly after: Row | null;
+  /** Virtual time of the commit. */
+  readonly at: number;
 }
 
 export type Row = { [key: string]: any };
 export type RowFilter<T> = Partial<T> | ((row: T) => boolean);
 
-/** Reads and writes inside one transaction. Reads see the transaction's own writes. */
+/**
+ * Reads and writes inside one transaction. Reads see the latest committed rows
+ * plus the transaction's own writes (read committed); writes are buffered and
+ * applied together at commit. The commit checks primary keys and unique
+ * constraints against what others committed meanwhile, then write conflicts
+ * (tables with `conflicts: "first-committer-wins"`, writes with `expect`).
+ */
 export interface Transaction {
   get<T extends Row = Row>(table: string, key: string | number): T | undefined;
   scan<T extends Row = Row>(table: string, filter?: RowFilter<T>): T[];
@@ -81,9 +145,10 @@ export interface Transaction {
   insert(table: string, row: Row): void;
   /** Inserts or replaces the row with this primary key. */
   put(table: string, row: Row): void;
-  /** Merges `patch` into an existing row; throws if the row does not exist. */
-  update(table: string, key: string | number, patch: Partial<Row>): void;
-  delete(table: string, key: string | number): void;
+  /** Merges `patch` into an existing row; throws if the row does not exist. `expect`: see {@link WriteOptions}. */
+  update(table: string, key: string | number, patch: Partial<Row>, options?: WriteOptions): void;
+  /** Deletes the row if it exists. With `expect` the row must exist and match (see {@link WriteOptions}). */
+  delete(table: string, key: string | number, options?: WriteOptions): void;
 }
 
 /**
@@ -105,8 +170,17 @@ export interface Database {
   /** Single-row auto-commit shortcuts. */
   insert(table: string, row: Row): Promise<void>;
   put(table: string, row: Row): Promise<void>;
-  update(table: string, key: string | number, patch: Row): Promise<void>;
-  delete(table: string, key: string | number): Promise<void>;
+  update(table: string, key: string | number, patch: Row, options?: WriteOptions): Promise<void>;
+  delete(table: string, key: string | number, options?: WriteOptions): Promise<void>;
+  /**
+   * This database's change log: the row changes committed after log sequence
+   * number `afterLsn` (default 0: from the start), oldest first, at most
+   * `limit` (default 100, at most 1000). Every commit appends its changes; the
+   * log is durable like the rows (it survives crashes). Poll it with the last
+   * `lsn` you processed, e.g. for a transactional-outbox relay or change data
+   * capture.
+   */
+  changes(afterLsn?: number, limit?: number): Change[];
 }
 
 /** The capabilities handed to one incarnation of a service. */

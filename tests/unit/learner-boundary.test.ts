@@ -251,6 +251,35 @@ describe('values crossing in and out are copies of plain data', () => {
   });
 });
 
+describe('the change log and write options', () => {
+  it('changes() hands out copies of the log (the judge replays the kernel\'s own records)', async () => {
+    let got: { after: { v: string } | null }[] = [];
+    const { s } = await probe(async (ctx) => {
+      await ctx.db.put('t', { id: 1, v: 'a' });
+      got = ctx.db.changes() as never;
+    });
+    const log = s.changes('probe');
+    expect(got).toHaveLength(1);
+    expect(got[0]!.after).toEqual(log[0]!.after);
+    expect(got[0]!.after).not.toBe(log[0]!.after);
+  });
+
+  it('write options are read once, as data: a getter in `expect` is refused and never runs', async () => {
+    let ran = 0;
+    const { out } = await probe(async (ctx) => {
+      await ctx.db.put('t', { id: 1, v: 1 });
+      try {
+        await ctx.db.update('t', 1, { v: 2 }, { get expect() { ran++; return { v: 1 }; } } as never);
+        return 'updated';
+      } catch (e) {
+        return (e as Error).name;
+      }
+    });
+    expect(out).toBe('NotJson');
+    expect(ran).toBe(0);
+  });
+});
+
 describe('arguments are validated before anything runs', () => {
   it('names must be bounded strings: objects with toString/toJSON are refused without being called', async () => {
     let called = 0;
