@@ -61,11 +61,16 @@ export function watch(r: unknown, ok: ((v: unknown) => void) | undefined, fail: 
 }
 
 /**
- * Calls `f` with `this === undefined` and the arguments given. An arrow
- * function: not a constructor, so `new ctx.now()` throws instead of building
- * an object whose prototype every context would share.
+ * Calls `f` with `this === undefined` and the arguments given. A method, so
+ * not a constructor (`new ctx.now()` throws instead of building an object
+ * whose prototype every context would share), and one whose `name` no build
+ * step redefines (binding a function with a redefined name is ~10× slower).
  */
-const invoke = (f: (...args: unknown[]) => unknown, ...args: unknown[]): unknown => apply(f, undefined, args);
+const { invoke } = {
+  invoke(f: (...args: unknown[]) => unknown, ...args: unknown[]): unknown {
+    return apply(f, undefined, args);
+  },
+};
 
 /**
  * A frozen bound function that calls `fn`: what service code gets instead of a
@@ -74,34 +79,34 @@ const invoke = (f: (...args: unknown[]) => unknown, ...args: unknown[]): unknown
  * every closure) cost ~3 µs, paid for every function of every context.
  */
 export function exposed<F extends (...args: never[]) => unknown>(fn: F): F {
-  const b = Object.freeze(apply(bind, invoke, [undefined, fn]) as F);
-  exposedFunctions.add(b);
-  return b;
+  return Object.freeze(apply(bind, invoke, [undefined, fn]) as F);
 }
 
-const exposedFunctions = new WeakSet<object>();
-const exposedObjects = new WeakSet<object>();
-
-/**
- * True for objects made by `exposedObject` (ctx, db handles, tx, log): frozen,
- * plain, holding only primitives, exposed functions and such objects — already
- * what a hardened facade would hand out (sandbox/facade.ts returns them as they are).
- */
-export function isExposedObject(o: unknown): boolean {
-  return typeof o === 'object' && o !== null && exposedObjects.has(o);
-}
+const hardenedCapabilities = new WeakSet<object>();
 
 /** Freezes an object of functions handed to service code, replacing each function by an exposed copy. */
 export function exposedObject<T extends object>(obj: T): T {
-  let plain = Object.getPrototypeOf(obj) === Object.prototype;
   for (const key of Object.keys(obj)) {
     const v = (obj as Record<string, unknown>)[key];
     if (typeof v === 'function') (obj as Record<string, unknown>)[key] = exposed(v as () => unknown);
-    else if (v !== null && typeof v === 'object' && !exposedObjects.has(v)) plain = false;
   }
-  Object.freeze(obj);
-  if (plain) exposedObjects.add(obj);
-  return obj;
+  return Object.freeze(obj);
+}
+
+/**
+ * Marks a service context built of exposedObjects (itself, `db`, `log`): it
+ * already is what a hardened facade would hand out, so sandbox/facade.ts
+ * returns it as it is. (One mark per incarnation: a WeakSet entry per object
+ * or function made garbage collection measurably slower.)
+ */
+export function markHardenedCapabilities<T extends object>(ctx: T): T {
+  hardenedCapabilities.add(ctx);
+  return ctx;
+}
+
+/** True for a context marked by markHardenedCapabilities. */
+export function isExposedObject(o: unknown): boolean {
+  return typeof o === 'object' && o !== null && hardenedCapabilities.has(o);
 }
 
 /** Longest method / message type / topic / table / group name service code may use. */

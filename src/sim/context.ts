@@ -1,4 +1,4 @@
-import { checkKey, checkName, exposedObject, logText, typeName } from './boundary.ts';
+import { checkKey, checkName, exposedObject, logText, markHardenedCapabilities, typeName } from './boundary.ts';
 import { TxBuffer, type DatabaseStore } from './database.ts';
 import { clipText, SimError } from './errors.ts';
 import { clonePlain } from './json.ts';
@@ -100,7 +100,7 @@ export function createContext(k: Kernel, inc: Incarnation): ServiceContext {
       error: (...args: unknown[]) => logLine(k, inc, 'error', args),
     }),
   }) as unknown as ServiceContext;
-  return ctx;
+  return markHardenedCapabilities(ctx);
 }
 
 /** `options.timeoutMs`, read once: a finite number > 0 (default {@link DEFAULT_CALL_TIMEOUT_MS}). */
