@@ -10,16 +10,19 @@ import { prepareSandboxRealm } from '../sandbox/realm.ts';
 import type { JobIO } from '../sandbox/serve.ts';
 import { gradeSubmission, runScenario, type GradeOutcome, type RunOutcomeResult, type SourceLoader } from './index.ts';
 import type { RunOptions } from './worker-types.ts';
+import { learnerModules } from './learner-module.ts';
 
 export type { WorkerJob, WorkerResult } from './worker-types.ts';
 import type { WorkerJob, WorkerResult } from './worker-types.ts';
 
 /** Compiles in this (locked-down) realm and builds the learner runtime. */
 export const sandboxLoader: SourceLoader = (source, fileName) => {
-  const compiled = compile(source, fileName);
+  // `import { isRpcTimeout } from '@mdl/<exercise>'`: the only value imports there are.
+  const modules = learnerModules();
+  const compiled = compile(source, fileName, { allowedModules: Object.keys(modules) });
   if (!compiled.ok) return { ok: false, diagnostics: compiled.diagnostics };
   // Grading turns are short: a synchronous turn past 1M loop iterations is an endless loop.
-  const factory = createModuleFactory(compiled, { loopLimit: 1_000_000 });
+  const factory = createModuleFactory(compiled, { loopLimit: 1_000_000, modules });
   return {
     ok: true,
     factory,

@@ -1,6 +1,7 @@
 /**
  * Errors the simulator raises into service code. `name` is the stable thing to
  * test for (`err.name === 'RpcTimeout'`); `code` repeats it for JSON reports.
+ * The names and the learner-facing error shapes are declared in types.ts.
  *
  * A SimError is an ordinary intrinsic `Error` (its prototype is the realm's
  * `Error.prototype`) with own `name` and `code`, made fresh for every throw or
@@ -12,19 +13,9 @@
  * `prepareStackTrace` are realm-wide state.) `e instanceof SimError` still
  * works: it checks a brand.
  */
-export type SimErrorName =
-  | 'NotJson'
-  | 'RpcTimeout'
-  | 'RemoteError'
-  | 'Unavailable'
-  | 'UniqueViolation'
-  | 'WriteConflict'
-  | 'NoSuchRow'
-  | 'NoSuchTable'
-  | 'DatabaseWriteError'
-  | 'StaleIncarnation'
-  | 'PublishTimeout'
-  | 'BadArgument';
+import type { SimErrorName } from './types.ts';
+
+export type { SimErrorName };
 
 export interface SimError extends Error {
   readonly name: SimErrorName;

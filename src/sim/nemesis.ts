@@ -104,6 +104,19 @@ export interface ScheduleOptions {
   crashPointMaxNth?: number;
   minDowntimeMs?: number;
   maxDowntimeMs?: number;
+  /**
+   * Opt-in: the number of episodes is drawn per seed, uniformly in
+   * [episodes, maxEpisodes], so a learner cannot count on a fixed number of faults.
+   */
+  maxEpisodes?: number;
+  /**
+   * Opt-in: how fault durations spread over [minDowntimeMs, maxDowntimeMs].
+   * 'uniform' (default) or 'mostly-short' — min + (max − min)·u³: half of the
+   * faults in the lowest eighth of the range, with a tail of long ones, so that
+   * both "ride it out" and "give up and compensate" get exercised. (Cubing, not
+   * Math.pow/exp: only exactly rounded operations, identical in every engine.)
+   */
+  downtime?: 'uniform' | 'mostly-short';
 }
 
 export function generateSchedule(seed: number, opts: ScheduleOptions): FaultSchedule {
@@ -112,7 +125,10 @@ export function generateSchedule(seed: number, opts: ScheduleOptions): FaultSche
   const nodes = opts.nodes ?? opts.services;
   const minDown = opts.minDowntimeMs ?? 5;
   const maxDown = opts.maxDowntimeMs ?? Math.max(minDown, opts.horizonMs / 2);
-  const episodes = opts.episodes ?? 3;
+  const minEpisodes = opts.episodes ?? 3;
+  // Only opted-in schedules draw the count: the default draws stay exactly as they were.
+  const episodes = opts.maxEpisodes !== undefined && opts.maxEpisodes > minEpisodes ? rng.int(minEpisodes, opts.maxEpisodes) : minEpisodes;
+  const skew = opts.downtime === 'mostly-short';
   const faults: FaultSchedule = [];
   const downUntil = new Map<string, number>();
   let partitionedUntil = -1;
@@ -121,7 +137,8 @@ export function generateSchedule(seed: number, opts: ScheduleOptions): FaultSche
   for (let e = 0; e < episodes && kinds.length > 0; e++) {
     const kind = kinds[rng.int(0, kinds.length - 1)]!;
     const at = round(rng.next() * opts.horizonMs);
-    const dur = round(minDown + rng.next() * (maxDown - minDown));
+    const u = rng.next();
+    const dur = round(minDown + (skew ? u * u * u : u) * (maxDown - minDown));
     switch (kind) {
       case 'crash': {
         if (opts.services.length === 0) break;

@@ -132,16 +132,22 @@ export type Row = { [key: string]: any };
 export type RowFilter<T> = Partial<T> | ((row: T) => boolean);
 
 /**
- * Reads and writes inside one transaction. Reads see the latest committed rows
- * plus the transaction's own writes (read committed); writes are buffered and
- * applied together at commit. The commit checks primary keys and unique
- * constraints against what others committed meanwhile, then write conflicts
- * (tables with `conflicts: "first-committer-wins"`, writes with `expect`).
+ * Reads and writes inside one transaction. Isolation is **read-committed**: reads
+ * see the latest committed rows plus this transaction's own writes, and nothing
+ * locks a row you read — two transactions can both read "version 3" and both try
+ * to write version 4. Writes are buffered and applied together at commit. Keys
+ * and unique constraints are checked when you write (against what is committed
+ * so far) **and again at commit**, so a concurrent transaction that committed
+ * first makes the awaited `db.transaction(...)` reject with a
+ * {@link UniqueViolation} even though your `tx.insert` did not throw; then come
+ * write conflicts (tables with `conflicts: "first-committer-wins"`, writes with
+ * `expect`: {@link WriteConflict}).
  */
 export interface Transaction {
   get<T extends Row = Row>(table: string, key: string | number): T | undefined;
+  /** Rows matching `filter`, in the order {@link Database.scan} describes (this transaction's new rows last). */
   scan<T extends Row = Row>(table: string, filter?: RowFilter<T>): T[];
-  /** Inserts a new row; throws {@link UniqueViolation}-named error if the key or a unique constraint is taken. */
+  /** Inserts a new row; throws a {@link UniqueViolation} if the key or a unique constraint is taken. */
   insert(table: string, row: Row): void;
   /** Inserts or replaces the row with this primary key. */
   put(table: string, row: Row): void;
@@ -163,9 +169,21 @@ export interface Database {
   createTable(table: string, spec?: TableSpec): void;
   /** Committed read of one row. */
   get<T extends Row = Row>(table: string, key: string | number): T | undefined;
-  /** Committed read of all rows matching `filter`, in primary-key order. */
+  /**
+   * Committed read of all rows matching `filter`, in **insertion order**: the order
+   * their primary keys were first inserted (a replaced or updated row keeps its
+   * place; a deleted and re-inserted one moves to the end). Not sorted by key: sort
+   * yourself when order matters (e.g. events by version).
+   */
   scan<T extends Row = Row>(table: string, filter?: RowFilter<T>): T[];
-  /** Runs `fn` and commits its writes atomically. Rejects (writes discarded) if `fn` throws or the commit fails. */
+  /**
+   * Runs `fn` and commits its writes atomically, once, after `fn` returns. Rejects
+   * (nothing written) if `fn` throws, or the commit fails: {@link UniqueViolation}
+   * (a concurrent commit took the key first), {@link WriteConflict} (a row this
+   * transaction wrote changed meanwhile, see TableSpec `conflicts` and WriteOptions
+   * `expect`), {@link DatabaseWriteError} (disk fault).
+   * If the service crashes before the commit, nothing is written and the promise never settles.
+   */
   transaction<R>(fn: (tx: Transaction) => R | Promise<R>): Promise<R>;
   /** Single-row auto-commit shortcuts. */
   insert(table: string, row: Row): Promise<void>;
@@ -199,7 +217,12 @@ export interface ServiceContext {
 
   /** Serves requests for `method`. The handler's return value is the response. */
   handle(method: string, handler: RpcHandler): void;
-  /** Request/response over the network; rejects with a `RpcTimeout` or `RemoteError`. */
+  /**
+   * Request/response over the network. Rejects with a {@link RpcTimeout} (no answer
+   * in time: the request may or may not have been executed) or a {@link RemoteError}
+   * (the other side answered with an error; `e.remote` says which). Tell them apart
+   * with `isRpcTimeout(e)` / `isRemoteError(e)` from this module.
+   */
   call<T = any>(to: string, method: string, payload?: unknown, options?: CallOptions): Promise<T>;
   /** Handles one-way messages of a type. */
   on(type: string, handler: MessageHandler): void;
@@ -231,3 +254,66 @@ export interface ServiceDefinition {
 }
 
 export const DEFAULT_CALL_TIMEOUT_MS = 200;
+
+/**
+ * Errors the simulator raises into service code. `name` is the stable thing to
+ * test (the guards `isRpcTimeout(e)`, `isRemoteError(e)`, `isUniqueViolation(e)`,
+ * `isSimError(e, name)` of this module do it); `code` repeats it for reports.
+ */
+export type SimErrorName =
+  | 'NotJson'
+  | 'RpcTimeout'
+  | 'RemoteError'
+  | 'Unavailable'
+  | 'UniqueViolation'
+  | 'WriteConflict'
+  | 'NoSuchRow'
+  | 'NoSuchTable'
+  | 'DatabaseWriteError'
+  | 'StaleIncarnation'
+  | 'PublishTimeout'
+  | 'BadArgument';
+
+export interface SimErrorLike extends Error {
+  readonly name: SimErrorName;
+  readonly code: string;
+}
+
+/** `ctx.call` got no answer within its timeout: the request may or may not have been executed. */
+export interface RpcTimeout extends SimErrorLike {
+  readonly name: 'RpcTimeout';
+}
+
+/** What the other side of a call threw (or `Unavailable`: it has no handler for the method). */
+export interface RemoteErrorInfo {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+}
+
+/** `ctx.call` got an error reply. `code` is `'Unavailable'` when the service has no such handler. */
+export interface RemoteError extends SimErrorLike {
+  readonly name: 'RemoteError';
+  readonly code: 'RemoteError' | 'Unavailable';
+  readonly remote: RemoteErrorInfo;
+}
+
+/** A primary key or unique constraint is already taken (at `tx.insert`, or at the commit). */
+export interface UniqueViolation extends SimErrorLike {
+  readonly name: 'UniqueViolation';
+}
+
+/** A first-committer-wins table or an `expect` condition refused the commit: read again, decide again. */
+export interface WriteConflict extends SimErrorLike {
+  readonly name: 'WriteConflict';
+}
+
+/** The commit failed (injected disk fault); nothing of the transaction was written. */
+export interface DatabaseWriteError extends SimErrorLike {
+  readonly name: 'DatabaseWriteError';
+}
+
+/** A crashed incarnation's late call was refused: that code should just stop. */
+export interface StaleIncarnation extends SimErrorLike {
+  readonly name: 'StaleIncarnation';
+}
