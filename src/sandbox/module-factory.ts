@@ -276,6 +276,22 @@ export function makeSandboxGlobals(env: ModuleEnv, options: ModuleFactoryOptions
 }
 
 /**
+ * A host-provided value (a module such as `@mdl/<exercise>`'s error guards, an
+ * extra global) as learner code may hold it: its functions become host
+ * functions (native source text, like every other endowment), objects are
+ * copied one level at a time; the caller hardens the result.
+ */
+function asHostValue(v: unknown, depth: number): unknown {
+  if (typeof v === 'function') return hostFunction(v as (...a: unknown[]) => unknown);
+  if (v === null || typeof v !== 'object' || depth > 4 || Array.isArray(v)) return v;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v; // class instances pass as they are (hardened)
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v)) out[key] = asHostValue((v as Record<string, unknown>)[key], depth + 1);
+  return out;
+}
+
+/**
  * Globals of the shared compartment itself (reachable as `globalThis.X`, or by
  * code built with `new Function`): its `Date` is a clockless UTC Date (SES's
  * shared Date parses in the host's time zone), and there is no `Compartment`
@@ -305,8 +321,8 @@ export function createModuleFactory(compiled: CompileOk, options: ModuleFactoryO
   }
   const Compartment = (globalThis as unknown as { Compartment: CompartmentCtor }).Compartment;
   const fileName = compiled.fileName ?? 'solution.ts';
-  const modules = hardenFn({ ...(options.modules ?? {}) });
-  const extraGlobals = options.globals ? hardenFn({ ...options.globals }) : undefined;
+  const modules = hardenFn(asHostValue({ ...(options.modules ?? {}) }, 0) as Record<string, unknown>);
+  const extraGlobals = options.globals ? hardenFn(asHostValue({ ...options.globals }, 0) as Record<string, unknown>) : undefined;
   const limit = options.loopLimit ?? DEFAULT_LOOP_LIMIT;
   const requireFn = makeRequire(modules);
   const probe: ModuleEnv = { random: () => 0, now: () => 0, setTimer: () => 0, clearTimer: () => {} };

@@ -16,8 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => host.close());
 
-function compiled(src: string, file = 'learner.ts'): CompileOk {
-  const r = compile(src, file);
+function compiled(src: string, file = 'learner.ts', allowedModules: string[] = []): CompileOk {
+  const r = compile(src, file, { allowedModules });
   if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
   return r;
 }
@@ -108,6 +108,20 @@ describe('the host call path is invisible to learner code', () => {
     const raw = await run(observer);
     const facade = await run(observer, { facade: true });
     expect(facade.reply).toEqual(raw.reply);
+  });
+
+  it('functions of a host module (the learner runtime\'s error guards) print as native code and work', async () => {
+    const src = `import { isRpcTimeout, isSimError } from '@mdl/test';
+      export function service(ctx: any) {
+        ctx.handle('ping', async () => {
+          let guarded = false;
+          try { await ctx.call('other', 'nothing', 1, { timeoutMs: 100 }); } catch (e) { guarded = isSimError(e, 'RemoteError') && !isRpcTimeout(e); }
+          return { guarded, sources: [String(isRpcTimeout), String(isSimError)], frozen: Object.isFrozen(isSimError) };
+        });
+      }`;
+    const o = await host.run<TestJob, TestResult>({ compiled: compiled(src, 'learner.ts', ['@mdl/test']), exportName: 'service', seed: 1, maxEvents: 50_000, runtimeModule: true });
+    if (!o.ok) throw new Error(o.message);
+    expect(o.result.reply).toEqual({ value: { guarded: true, sources: ['function () { [native code] }', 'function () { [native code] }'], frozen: true } });
   });
 
   it('a kernel error still points at the learner line that caused it', async () => {

@@ -12,6 +12,7 @@ import { createModuleFactory, describeError, exposeToLearner } from '../../src/s
 import { formatDescription } from '../../src/sandbox/errors.ts';
 import type { CompileOk } from '../../src/sandbox/compile.ts';
 import { Simulation } from '../../src/sim/index.ts';
+import * as learnerRuntime from '../../src/sim/learner-runtime.ts';
 
 const lockdownMs = prepareSandboxRealm();
 
@@ -35,6 +36,8 @@ export interface TestJob {
   facade?: boolean;
   /** Start the learner service this many host calls deeper (what learner code sees must not change). */
   hostDepth?: number;
+  /** Offer the kernel's learner runtime (error guards) as the module `@mdl/test` (compile with allowedModules). */
+  runtimeModule?: boolean;
 }
 
 export interface TestResult {
@@ -102,7 +105,7 @@ async function probeWorkerRealm(job: WorkerRealmProbeJob): Promise<Record<string
 
 serveJobs<TestJob | WorkerRealmProbeJob, TestResult | Record<string, string>>(async (job, io) => {
   if (job.kind === 'probe-worker-realm') return probeWorkerRealm(job);
-  const factory = createModuleFactory(job.compiled, { loopLimit: 5_000_000 });
+  const factory = createModuleFactory(job.compiled, { loopLimit: 5_000_000, ...(job.runtimeModule ? { modules: { '@mdl/test': { ...learnerRuntime } } } : {}) });
   const sim = new Simulation({
     seed: job.seed,
     trace: true,
