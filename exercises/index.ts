@@ -9,9 +9,10 @@ import type { ExerciseDefinition } from '../src/grading/types.ts';
 import sagaOrchestrationHotel from './saga-orchestration-hotel/exercise.ts';
 import eventStoreConcurrency from './event-store-concurrency/exercise.ts';
 import sagaChoreographyOrder from './saga-choreography-order/exercise.ts';
+import twoPhaseCommitTransfer from './two-phase-commit-transfer/exercise.ts';
 
 
-export const EXERCISES: readonly ExerciseDefinition[] = [sagaOrchestrationHotel, eventStoreConcurrency, sagaChoreographyOrder].sort(
+export const EXERCISES: readonly ExerciseDefinition[] = [sagaOrchestrationHotel, eventStoreConcurrency, twoPhaseCommitTransfer, sagaChoreographyOrder].sort(
   (a, b) => a.chapter - b.chapter || a.order - b.order,
 );
 
