@@ -306,6 +306,7 @@ function placement(run: RunOutcome): Violation | null {
       legacyOrdersMatch(run, (id) => `f-d${id}`, true)
     );
   }
+  if (run.scenario !== 'cutover') return userDataStaysInUsers(run); // new orders were placed here
   const r = r0(run);
   return first(
     () => catalogMatches(run, (id) => `p${id}`),
@@ -320,6 +321,7 @@ function references(run: RunOutcome): Violation | null {
   const w = workload(run);
   if (run.random) {
     const r = r0(run);
+    // Under faults the exact error is not this check's business (a wrong "not found" is random-faults'): only that nothing was accepted or written.
     for (const m of w.mustRefuse) {
       const x = r.get(m.label);
       const okAttempt = x?.attempts.find((a) => a.delivered && a.value && typeof a.value === 'object' && (a.value as { ok?: unknown }).ok === true);
@@ -328,12 +330,6 @@ function references(run: RunOutcome): Violation | null {
           `Заказ ${m.orderId} ссылается на несуществующего пользователя или товар, а orders ответил ok. Проверяйте ссылки через API владельца и при «не знаю» отвечайте UNAVAILABLE.`,
           `Order ${m.orderId} refers to a user or product that does not exist, yet orders answered ok. Check references through the owner's API, and answer UNAVAILABLE when you cannot know.`,
           okAttempt.at,
-        );
-      if (x?.delivered && !isRefusal(m.error)(x.value) && !unavailable(x.value))
-        return v(
-          `Заказ ${m.orderId}: ожидался отказ ${m.error}, получено ${JSON.stringify(x.value)}.`,
-          `Order ${m.orderId}: expected the refusal ${m.error}, got ${JSON.stringify(x.value)}.`,
-          x.at,
         );
     }
     return refusedLeaveNoRows(run, w.mustRefuse.map((m) => m.orderId));
@@ -667,7 +663,7 @@ const checks: CheckSpec[] = [
     points: 20,
     level: 'basic',
     criterion: DB_PER_SERVICE,
-    scenarios: ['cutover'],
+    scenarios: ['cutover', 'worked-example'],
     random: true,
     verify: placement,
   },
