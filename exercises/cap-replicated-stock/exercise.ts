@@ -455,7 +455,8 @@ export function randomSetup(seed: number): ScenarioSetup {
   // Drain from the far side: as many single units as there were, plus one, one after the other.
   const drain = (replica: Replica, product: string, n: number): ScriptedStep[] =>
     Array.from({ length: n + 1 }, (_, i) => reserve(replica, `d-${product}${i}`, product, 1, { at: until + 100, ...untilDefinitive(until + 2500, 200) }));
-  const reads = ['c-shared', 'c-eu', 'c-us'].map((c) => cartReads(c, quiet + CONVERGE_MS, 'f'));
+  // Read both replicas 2 s after the shops' last possible add.
+  const reads = ['c-shared', 'c-eu', 'c-us'].map((c) => cartReads(c, until + CONVERGE_MS, 'f'));
   const scripts: Record<Replica, ScriptedStep[]> = {
     'stock-eu': [...side('stock-eu', 'eu'), ...drain('stock-eu', 'laptop', stock['stock-us'].laptop!), reads.map((x) => x.calls['stock-eu'])],
     'stock-us': [...side('stock-us', 'us'), ...drain('stock-us', 'phone', stock['stock-eu'].phone!), reads.map((x) => x.calls['stock-us'])],
