@@ -519,7 +519,7 @@ export const exercise: ExerciseDefinition = {
       ['cart-converges'],
     ),
   ],
-  sim: { maxEvents: 60_000, maxTime: 30_000 },
+  sim: { maxEvents: 60_000, maxTime: 10_000 },
 };
 
 /** A hint naming the checks it addresses (the UI links them). */

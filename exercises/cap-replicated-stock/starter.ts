@@ -29,7 +29,7 @@ export function replica(ctx: ServiceContext): void {
 
   ctx.handle('getCart', (req: GetCartRequest): GetCartReply => ({
     ok: true,
-    lines: ctx.db.scan<{ lineId: string; cartId: string; productId: string; quantity: number }>('cart_lines', { cartId: req.cartId }).map((l) => ({ lineId: l.lineId, productId: l.productId, quantity: l.quantity })),
+    lines: ctx.db.scan('cart_lines', { cartId: req.cartId }).map((l) => ({ lineId: l.lineId, productId: l.productId, quantity: l.quantity })),
   }));
 
   // TODO 6: a handler that merges the peer's lines into yours (a union by lineId).

@@ -864,7 +864,7 @@ export const exercise: ExerciseDefinition = {
       ['placement'],
     ),
   ],
-  sim: { maxEvents: 100_000, maxTime: 30_000 },
+  sim: { maxEvents: 100_000, maxTime: 10_000 },
 };
 
 /** A hint naming the checks it addresses (the UI links them). */
