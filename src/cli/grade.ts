@@ -108,6 +108,7 @@ function toJson(r: GradeReport, lang: Lang) {
       failingSeed: c.failingSeed,
       faults: c.faults,
       message: c.message ? c.message[lang] : null,
+      ...(c.observation ? { observation: c.observation[lang] } : {}),
     })),
   };
 }
@@ -146,6 +147,7 @@ function printHuman(r: GradeReport, file: string, lang: Lang, trace = false): vo
       if (c.message) out.push(`    ${c.message[lang]}`);
       if (trace) for (const e of c.traceSlice.slice(-20)) out.push(`      ${describeEvent(e)}`);
     }
+    if (c.observation) for (const line of c.observation[lang].split('\n')) out.push(`    · ${line}`);
   }
   out.push('');
   out.push(`score ${r.score}/${r.maxScore}   level ${r.level ?? 'none'}   ${r.runs} runs in ${r.durationMs} ms   digest ${r.traceDigest.slice(0, 16)}`);

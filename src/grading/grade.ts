@@ -108,6 +108,19 @@ export function evaluate(check: CheckSpec, run: RunOutcome): Violation | null {
   return v;
 }
 
+/** A check's observation of a run (`CheckSpec.observe`), bounded; an error in it is reported as text, never thrown. */
+export function observe(check: CheckSpec, run: RunOutcome): Localized | null {
+  if (!check.observe) return null;
+  const bound = (s: unknown) => (typeof s === 'string' ? (s.length > 2000 ? `${s.slice(0, 1999)}…` : s) : '');
+  try {
+    const o = check.observe(run);
+    return o ? { ru: bound(o.ru), en: bound(o.en) } : null;
+  } catch (e) {
+    const msg = bound(e instanceof Error ? e.message : String(e));
+    return { ru: `Наблюдение недоступно: ${msg}`, en: `Observation unavailable: ${msg}` };
+  }
+}
+
 /** Trace events around a violation (or the tail of the run when it has no time). */
 export function traceSlice(run: RunOutcome, v: Violation): TraceEvent[] {
   const all = run.trace();
@@ -185,6 +198,10 @@ export async function gradeWithFactory(ex: ExerciseDefinition, code: ModuleFacto
     let failed = false;
     for (const st of states) {
       if (!st.report.passed || !st.spec.scenarios.includes(sid)) continue;
+      if (st.report.observation === undefined) {
+        const o = observe(st.spec, run);
+        if (o) st.report.observation = o;
+      }
       const v = evaluate(st.spec, run);
       if (v) {
         fail(st, run, v, null);
@@ -318,7 +335,8 @@ export async function runScenarioWithFactory(ex: ExerciseDefinition, code: Modul
     state,
     checks: applicable.map((c) => {
       const v = evaluate(c, run);
-      return { id: c.id, title: c.title, passed: v === null, message: v ? v.message : null };
+      const o = run.random ? null : observe(c, run);
+      return { id: c.id, title: c.title, passed: v === null, message: v ? v.message : null, ...(o ? { observation: o } : {}) };
     }),
     problems: [...run.problems, ...run.learnerErrors()],
   };
