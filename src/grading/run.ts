@@ -1,19 +1,19 @@
 /**
- * One simulation run of an exercise: exercise-provided services + the learner's
- * services (fresh module instance per incarnation), a fault schedule, optional
- * driver, then run to quiescence. Realm-agnostic: learner code comes in through
- * a ModuleFactory.
+ * One simulation run of an exercise — the *execute* half of grading: exercise-
+ * provided services + the learner's services (fresh module instance per
+ * incarnation), a fault schedule, optional driver, then run to quiescence.
+ * Realm-agnostic: learner code comes in through a ModuleFactory. It runs in the
+ * learner's realm (the sandbox worker); record.ts copies the result out as
+ * plain data and the judge (judge.ts) evaluates it elsewhere.
  */
-import { Simulation } from '../sim/index.ts';
-import { quietTime } from '../sim/nemesis.ts';
+import { Simulation, type RunResult } from '../sim/simulation.ts';
 import type { Row, ServiceContext, ServiceDefinition } from '../sim/types.ts';
-import type { TraceEvent } from '../sim/trace.ts';
 import type {
   ExerciseDefinition,
+  Fault,
   FaultSchedule,
   LearnerProblem,
   LearnerRuntime,
-  RunOutcome,
   ScenarioHarness,
   ScenarioSetup,
 } from './types.ts';
@@ -25,15 +25,19 @@ export interface RunInput {
   seed: number;
   random: boolean;
   setup: ScenarioSetup;
+  /** The run's fault schedule (fixed by a scenario or generated from the seed), applied before it starts. */
   faults: FaultSchedule;
 }
 
-export interface RunHandle extends RunOutcome {
-  /** sha256 of the run's trace (the kernel's digest). */
-  digest(): string;
-  /** Fast 64-bit fingerprint of the run's trace (`Trace.fingerprint()`), for the grade's digest. */
-  fingerprint(): string;
+/** A finished simulation and what the run itself noted about it; record.ts turns it into plain data. */
+export interface FinishedRun {
+  input: RunInput;
   sim: Simulation;
+  result: RunResult;
+  /** Fatal learner-code problems (module load, missing export, event budget). */
+  problems: LearnerProblem[];
+  /** Faults a scenario driver injected while the run went on (in order). */
+  injected: Fault[];
 }
 
 function describeError(e: unknown): string {
@@ -80,13 +84,6 @@ export function learnerService(service: string, exportName: string, runtime: Lea
   };
 }
 
-/** "Name: message", without doubling a name the message already starts with. */
-function errorText(err: { name?: string; message?: string }): string {
-  const name = err.name ?? 'Error';
-  const message = err.message ?? '';
-  return message.startsWith(`${name}:`) ? message : `${name}: ${message}`;
-}
-
 function safeJson(v: unknown): string {
   try {
     return JSON.stringify(v) ?? String(v);
@@ -103,7 +100,8 @@ function safeRows(sim: Simulation, service: string, table: string): Row[] {
   }
 }
 
-export async function runOnce(input: RunInput): Promise<RunHandle> {
+/** Executes one run to quiescence (or a limit). Execution only: nothing here judges. */
+export async function runOnce(input: RunInput): Promise<FinishedRun> {
   const { exercise, setup } = input;
   const problems: LearnerProblem[] = [];
   const sim = new Simulation({
@@ -116,9 +114,9 @@ export async function runOnce(input: RunInput): Promise<RunHandle> {
   });
   for (const svc of setup.services) sim.addService(svc);
   for (const ls of exercise.learnerServices) sim.addService(learnerService(ls.service, ls.exportName, input.runtime, problems));
-  const faults: FaultSchedule = [...input.faults];
-  if (faults.length > 0) sim.applySchedule(faults);
+  if (input.faults.length > 0) sim.applySchedule([...input.faults]);
 
+  const injected: Fault[] = [];
   if (setup.drive) {
     const harness: ScenarioHarness = {
       now: () => sim.now,
@@ -137,84 +135,28 @@ export async function runOnce(input: RunInput): Promise<RunHandle> {
         await sim.runUntil(sim.now + ms);
       },
       crash: (s) => {
-        faults.push({ at: sim.now, kind: 'crash', service: s });
+        injected.push({ at: sim.now, kind: 'crash', service: s });
         sim.crash(s);
       },
       restart: (s) => {
-        faults.push({ at: sim.now, kind: 'restart', service: s });
+        injected.push({ at: sim.now, kind: 'restart', service: s });
         sim.restart(s);
       },
       partition: (groups) => {
-        faults.push({ at: sim.now, kind: 'partition', groups });
+        injected.push({ at: sim.now, kind: 'partition', groups });
         sim.partition(groups);
       },
       heal: () => {
-        faults.push({ at: sim.now, kind: 'heal' });
+        injected.push({ at: sim.now, kind: 'heal' });
         sim.heal();
       },
-      note: (f) => faults.push(f),
+      note: (f) => injected.push(f),
     };
     await setup.drive(harness);
   }
-  const r = await sim.runUntilQuiescent();
-
-  const trace = sim.trace;
-  const learnerNames = new Set(exercise.learnerServices.map((s) => s.service));
-  const traceOf = (...kinds: string[]): TraceEvent[] => {
-    const want = new Set(kinds);
-    const out: TraceEvent[] = [];
-    for (let i = 0; i < trace.length; i++) if (want.has(trace.kindOf(i))) out.push(trace.get(i));
-    return out;
-  };
-  let errors: LearnerProblem[] | undefined;
-  /** Errors thrown by learner code (handlers, start, replies that carried an exception): computed on demand. */
-  const learnerErrors = (): LearnerProblem[] => {
-    if (errors) return errors;
-    errors = [];
-    for (let i = 0; i < trace.length && errors.length < 20; i++) {
-      const kind = trace.kindOf(i);
-      if (kind !== 'handler-error' && kind !== 'start-error' && kind !== 'send') continue;
-      const e = trace.get(i);
-      if (!e.service || !learnerNames.has(e.service)) continue;
-      if (kind === 'send') {
-        const d = e.data as { kind?: string; type?: string; payload?: { ok?: boolean; error?: { name?: string; message?: string } } } | undefined;
-        if (d?.kind !== 'response' || d.payload?.ok !== false || !d.payload.error) continue;
-        errors.push({ kind: 'handler-error', service: e.service, message: `request "${d.type}": ${errorText(d.payload.error)}`, at: e.t });
-        continue;
-      }
-      const d = e.data as { where?: string; error?: { name?: string; message?: string } } | undefined;
-      const already = problems.some((p) => p.service === e.service && p.at === e.t && (p.kind === 'module-load' || p.kind === 'missing-export'));
-      if (already) continue;
-      errors.push({
-        kind: kind === 'start-error' ? 'start-error' : 'handler-error',
-        service: e.service,
-        message: d?.error ? `${d.where ? d.where + ': ' : ''}${errorText(d.error)}` : 'error',
-        at: e.t,
-      });
-    }
-    return errors;
-  };
-  if (r.reason === 'event-budget') {
-    problems.push({ kind: 'event-budget', message: `the run exceeded the event budget (${r.events} events)`, at: r.now });
+  const result = await sim.runUntilQuiescent();
+  if (result.reason === 'event-budget') {
+    problems.push({ kind: 'event-budget', message: `the run exceeded the event budget (${result.events} events)`, at: result.now });
   }
-  const allFaults = faults.slice().sort((a, b) => a.at - b.at);
-  return {
-    scenario: input.scenario,
-    seed: input.seed,
-    random: input.random,
-    faults: allFaults,
-    quietAt: quietTime(allFaults),
-    reason: r.reason,
-    now: r.now,
-    events: r.events,
-    data: setup.data,
-    rows: (service, table) => safeRows(sim, service, table),
-    trace: () => trace.events(),
-    traceOf,
-    problems,
-    learnerErrors,
-    digest: () => trace.digest(),
-    fingerprint: () => trace.fingerprint(),
-    sim,
-  };
+  return { input, sim, result, problems, injected };
 }

@@ -106,7 +106,7 @@ export interface RandomRunSpec {
 
 /** A learner-code problem seen during a run (never a grader crash). */
 export interface LearnerProblem {
-  kind: 'module-load' | 'missing-export' | 'start-error' | 'handler-error' | 'event-budget' | 'time-limit';
+  kind: 'module-load' | 'missing-export' | 'start-error' | 'handler-error' | 'event-budget' | 'time-limit' | 'unhandled-rejection';
   service?: string;
   message: string;
   at?: number;
