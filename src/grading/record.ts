@@ -188,7 +188,8 @@ export function recordRun(run: FinishedRun, rejections: string[], budget: Budget
   const tables: RunRecord['tables'] = [];
   for (const service of sim.services) {
     const own: Array<[string, Row[]]> = [];
-    for (const table of sim.tables(service)) own.push([boundedCopy(table, budget) as string, boundedCopy(sim.rows(service, table), budget) as Row[]]);
+    // String(): the kernel does not insist on string table names; the record's shape must not depend on that.
+    for (const table of sim.tables(service)) own.push([boundedCopy(String(table), budget) as string, boundedCopy(sim.rows(service, table), budget) as Row[]]);
     tables.push([service, own]);
   }
   return {
