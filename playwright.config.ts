@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
+import { chromiumLaunchOptions } from './tests/support/browser.ts';
 
 /** 4173 by default; E2E_PORT lets parallel local runs avoid each other. */
 const PORT = Number(process.env.E2E_PORT ?? 4173);
@@ -28,10 +29,8 @@ export default defineConfig({
       use: {
         ...devices['Desktop Chrome'],
         viewport: { width: 1280, height: 800 },
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-        },
+        // CHROMIUM_PATH, else the Chromium shipped in the @sparticuz/chromium npm package (unpacked on first use).
+        launchOptions: chromiumLaunchOptions(),
       },
     },
   ],

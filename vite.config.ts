@@ -14,7 +14,25 @@ export default defineConfig({
     VitePWA({
       injectRegister: false,
       registerType: 'autoUpdate',
-      manifest: false,
+      // Icons are drawn by scripts/make-icons.ts into public/ (precached with the manifest).
+      includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
+      manifest: {
+        name: 'Microservices Data Lab',
+        short_name: 'Data Lab',
+        description:
+          'Learn the data patterns of microservices against a simulated distributed system that fails on purpose. / ' +
+          'Паттерны данных микросервисов на симуляторе распределённой системы, которая сбоит намеренно.',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        theme_color: '#2456c7',
+        background_color: '#f7f7f5',
+        icons: [
+          { src: 'icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: 'icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
       workbox: {
         clientsClaim: true,
         skipWaiting: true,

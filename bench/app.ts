@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromiumLaunchOptions } from '../tests/support/browser.ts';
 
 const PORT = 4199;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -56,10 +57,7 @@ function stopPreview(server: ChildProcess): void {
 }
 
 async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  return chromium.launch(chromiumLaunchOptions()); // the same browser as the e2e tests
 }
 
 async function initialJsGzipKb(browser: Browser): Promise<number> {

@@ -11,6 +11,7 @@ for (const [name, file, fn] of [
   ['sandbox', './sandbox.ts', 'benchSandbox'],
   ['grade', './grade.ts', 'benchGrade'],
   ['app', './app.ts', 'benchApp'],
+  ['browser', './browser.ts', 'benchBrowser'],
 ] as const) {
   suites.push([name, async () => ((await import(file)) as Record<string, () => Promise<void>>)[fn]!()]);
 }
