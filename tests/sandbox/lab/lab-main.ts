@@ -7,12 +7,17 @@
 import { compile } from '../../../src/sandbox/compile.ts';
 import { createBrowserHost } from '../../../src/sandbox/host-browser.ts';
 import type { JobOutcome } from '../../../src/sandbox/protocol.ts';
+import { gradeInSandbox, runInSandbox, type SandboxGradeOutcome } from '../../../src/grading/sandboxed.ts';
+import type { GradeReport } from '../../../src/grading/types.ts';
 import { mismatch, parseExpectation, verdictOf, type VerdictInfo } from '../hostile-harness.ts';
+import { comparable, gradingProblems, parseGradingCase } from '../grading-hostile-harness.ts';
 import type { TestJob, TestResult } from '../test-worker.ts';
 import good from '../fixtures/good.ts?raw';
 
 const solutions = import.meta.glob<string>('../../../solutions/*.ts', { query: '?raw', import: 'default', eager: true });
 const cases = import.meta.glob<string>('../../hostile/*.ts', { query: '?raw', import: 'default', eager: true });
+const gradingCases = import.meta.glob<string>('../../hostile/grading/*.ts', { query: '?raw', import: 'default', eager: true });
+const starters = import.meta.glob<string>('../../../exercises/*/starter.ts', { query: '?raw', import: 'default', eager: true });
 
 export interface LabCase {
   file: string;
@@ -45,8 +50,20 @@ export interface LabApi {
   runGoodDigest(seed: number): Promise<{ digest: string; reply: unknown }>;
   /** Facts about the sandbox frame itself, gathered by a learner probe. */
   probe(): Promise<unknown>;
-  /** Grades a reference solution with the real grading worker (src/grading/worker-entry.ts) in a second browser host. */
-  gradeReference(exerciseId: string, seeds: number): Promise<{ outcome: JobOutcome<unknown>; ms: number; startMs: number }>;
+  /** Grades a reference solution: compiled on this page, executed by the real worker (src/grading/worker-entry.ts) in a second browser host, judged on this page. */
+  gradeReference(exerciseId: string, seeds: number): Promise<{ outcome: SandboxGradeOutcome; ms: number; startMs: number }>;
+  /** Runs the grading corpus (tests/hostile/grading) in the grading host, each case followed by the starter's grade. */
+  runGradingCorpus(): Promise<GradingLabCase[]>;
+}
+
+export interface GradingLabCase {
+  file: string;
+  skipped?: string;
+  problems: string[];
+  ms: number;
+  /** The starter, graded in the same host right after, equals its grade in a fresh host. */
+  starterSame: boolean;
+  starterDiff?: string;
 }
 
 declare global {
@@ -82,6 +99,7 @@ const api: LabApi = {
   done: false,
   runCorpus,
   gradeReference,
+  runGradingCorpus,
   cases: [],
   workerStartMs: 0,
   workersStarted: 0,
@@ -113,23 +131,61 @@ const api: LabApi = {
     return outcome?.ok ? outcome.result.reply : outcome;
   },
 };
+const gradingWorker = async () => (await import('../../../src/grading/worker-entry.ts?sandbox-worker')).default;
 let gradingHost: ReturnType<typeof createBrowserHost> | undefined;
-async function gradeReference(exerciseId: string, seeds: number): Promise<{ outcome: JobOutcome<unknown>; ms: number; startMs: number }> {
-  const source = solutions[`../../../solutions/${exerciseId}.ts`];
-  if (source === undefined) throw new Error(`no reference solution for ${exerciseId}`);
+async function grading(): Promise<{ host: ReturnType<typeof createBrowserHost>; startMs: number }> {
   let startMs = 0;
   if (!gradingHost) {
-    gradingHost = createBrowserHost({
-      workerSource: async () => (await import('../../../src/grading/worker-entry.ts?sandbox-worker')).default,
-      wallClockMs: 30_000,
-    });
+    gradingHost = createBrowserHost({ workerSource: gradingWorker, wallClockMs: 10_000 });
     const t0 = performance.now();
     await gradingHost.warmUp();
     startMs = performance.now() - t0;
   }
+  return { host: gradingHost, startMs };
+}
+
+async function gradeReference(exerciseId: string, seeds: number): Promise<{ outcome: SandboxGradeOutcome; ms: number; startMs: number }> {
+  const source = solutions[`../../../solutions/${exerciseId}.ts`];
+  if (source === undefined) throw new Error(`no reference solution for ${exerciseId}`);
+  const { host: h, startMs } = await grading();
   const t0 = performance.now();
-  const outcome = await gradingHost.run({ kind: 'grade', exerciseId, source, seeds });
+  const outcome = await gradeInSandbox({ host: h, compile }, exerciseId, source, { seeds });
   return { outcome, ms: performance.now() - t0, startMs };
+}
+
+async function runGradingCorpus(): Promise<GradingLabCase[]> {
+  const { host: h } = await grading();
+  const starterOf = (id: string) => starters[`../../../exercises/${id}/starter.ts`]!;
+  const reference = new Map<string, GradeReport>();
+  const out: GradingLabCase[] = [];
+  for (const [path, source] of Object.entries(gradingCases).sort(([a], [b]) => a.localeCompare(b))) {
+    const c = parseGradingCase(path.split('/').pop()!, source);
+    if (c.browserSkip) {
+      out.push({ file: c.file, skipped: c.browserSkip, problems: [], ms: 0, starterSame: true });
+      continue;
+    }
+    if (!reference.has(c.exercise)) {
+      // The starter's grade in a host that never ran anything else.
+      const fresh = createBrowserHost({ workerSource: gradingWorker, wallClockMs: 10_000, spare: false });
+      const r = await gradeInSandbox({ host: fresh, compile }, c.exercise, starterOf(c.exercise), { seeds: 3 });
+      await fresh.close();
+      if (!r.ok) throw new Error(`starter of ${c.exercise}: ${r.message}`);
+      reference.set(c.exercise, r.report);
+    }
+    const budgets = { ...(c.totalMs !== undefined ? { totalMs: c.totalMs } : {}), ...(c.runWallClockMs !== undefined ? { runWallClockMs: c.runWallClockMs } : {}) };
+    const t0 = performance.now();
+    const res = c.job === 'run'
+      ? await runInSandbox({ host: h, compile }, c.exercise, source, { scenario: 'happy-path', ...budgets })
+      : await gradeInSandbox({ host: h, compile }, c.exercise, source, { seeds: c.seeds, ...budgets });
+    const ms = performance.now() - t0;
+    const problems = gradingProblems(c, res);
+    const next = await gradeInSandbox({ host: h, compile }, c.exercise, starterOf(c.exercise), { seeds: 3 });
+    const a = next.ok ? JSON.stringify(comparable(next.report)) : JSON.stringify(next);
+    const b = JSON.stringify(comparable(reference.get(c.exercise)!));
+    out.push({ file: c.file, problems, ms, starterSame: a === b, ...(a === b ? {} : { starterDiff: `${a.slice(0, 300)} vs ${b.slice(0, 300)}` }) });
+    say(`${problems.length ? 'FAIL' : 'ok  '} grading/${c.file} (${ms.toFixed(0)} ms) ${problems.join('; ')}`);
+  }
+  return out;
 }
 window.__sandboxLab = api;
 (window as unknown as { __sandboxLabProbeRealm: (u: string) => Promise<unknown> }).__sandboxLabProbeRealm = (appUrl) =>
