@@ -22,8 +22,8 @@ import { findExercise, EXERCISES } from '../../exercises/index.ts';
 import { GradeJudge, judgeRun, RunNotJudged, type StopCause } from './judge.ts';
 import { gradePlan, singleRunPlan, toExecute } from './plan.ts';
 import { DEFAULT_RUN_CHARS, type RecordCaps } from './record.ts';
-import type { ExerciseDefinition, GradeOptions, GradeReport, Localized, RunOptions, RunReport } from './types.ts';
-import type { ExecuteJob, RecordMessage, WorkerResult } from './worker-types.ts';
+import type { ExerciseDefinition, GradeOptions, GradeProgress, GradeReport, Localized, RunOptions, RunReport } from './types.ts';
+import type { ExecuteJob, RecordsMessage, WorkerResult } from './worker-types.ts';
 
 /** Default real-time budget of a whole grade. */
 export const DEFAULT_TOTAL_MS = 60_000;
@@ -41,6 +41,8 @@ export interface SandboxGrader {
 
 export interface SandboxJobOptions {
   fileName?: string;
+  /** Real ms between two progress callbacks (default 50; the last run always reports). A re-render per run slowed the app's grades. */
+  progressIntervalMs?: number;
   signal?: AbortSignal;
   /** Real-time budget of one run (default 10 s). */
   runWallClockMs?: number;
@@ -130,8 +132,20 @@ export async function gradeInSandbox(g: SandboxGrader, exerciseId: string, sourc
   const p = await prepare(g, exerciseId, source, fileName);
   if ('ok' in p) return p;
   const { ex, compiled } = p;
+  const onProgress = opts.onProgress;
+  const interval = opts.progressIntervalMs ?? 50;
+  let lastProgress = -Infinity;
   const judge = new GradeJudge(ex, gradePlan(ex, opts.seeds, opts.seedBase), {
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(onProgress
+      ? {
+          onProgress: (p: GradeProgress) => {
+            const t = now();
+            if (p.done < p.total && t - lastProgress < interval) return;
+            lastProgress = t;
+            onProgress(p);
+          },
+        }
+      : {}),
     ...(opts.caps ? { caps: opts.caps } : {}),
   });
   if (!judge.wantsMore) return { ok: true, report: judge.report(now() - started) };
@@ -150,9 +164,9 @@ export async function gradeInSandbox(g: SandboxGrader, exerciseId: string, sourc
       wallClockMs: runMs,
       totalMs: Math.max(0, totalMs - (now() - started)),
       onMessage: (data) => {
-        const m = data as RecordMessage;
-        if (!m || typeof m !== 'object' || m.type !== 'record') return;
-        judge.accept(m.index, m.json);
+        const m = data as RecordsMessage;
+        if (!m || typeof m !== 'object' || m.type !== 'records' || !Array.isArray(m.json)) return;
+        for (let i = 0; i < m.json.length && judge.wantsMore; i++) judge.accept(m.first + i, m.json[i]);
         if (!judge.wantsMore) stop.abort();
       },
     });
@@ -194,8 +208,8 @@ export async function runInSandbox(g: SandboxGrader, exerciseId: string, source:
     wallClockMs: opts.runWallClockMs ?? DEFAULT_RUN_WALL_CLOCK_MS,
     totalMs: opts.totalMs ?? DEFAULT_TOTAL_MS,
     onMessage: (data) => {
-      const m = data as RecordMessage;
-      if (m && typeof m === 'object' && m.type === 'record' && m.index === 0) json = m.json;
+      const m = data as RecordsMessage;
+      if (m && typeof m === 'object' && m.type === 'records' && m.first === 0 && Array.isArray(m.json)) json = m.json[0];
     },
   });
   if (!outcome.ok) {

@@ -13,7 +13,7 @@ import type { JobIO } from '../sandbox/serve.ts';
 import { findExercise } from '../../exercises/index.ts';
 import { executeRuns, type RejectionCollector } from './execute.ts';
 import type { LearnerRuntime } from './types.ts';
-import type { ExecuteJob, RecordMessage, WorkerJob, WorkerResult } from './worker-types.ts';
+import { RECORD_BATCH_CHARS, RECORD_BATCH_MS, type ExecuteJob, type RecordsMessage, type WorkerJob, type WorkerResult } from './worker-types.ts';
 
 export type { WorkerJob, WorkerResult } from './worker-types.ts';
 
@@ -94,13 +94,24 @@ export async function handleJob(job: WorkerJob, io: JobIO): Promise<WorkerResult
       return 'unprintable rejection';
     }
   };
+  let batch: RecordsMessage = { type: 'records', first: 0, json: [] };
+  let batchChars = 0;
+  let lastFlush = performance.now();
+  const flush = () => {
+    if (batch.json.length > 0) io.post(batch, { restartClock: true });
+    batch = { type: 'records', first: batch.first + batch.json.length, json: [] };
+    batchChars = 0;
+    lastFlush = performance.now();
+  };
   const executed = await executeRuns(ex, runtime, job.runs, {
     caps: job.caps,
     rejections: rejectionCollector(io, describe),
-    onRecord: (index, json) => {
-      const msg: RecordMessage = { type: 'record', index, json };
-      io.post(msg, { restartClock: true });
+    onRecord: (_index, json) => {
+      batch.json.push(json);
+      batchChars += json.length;
+      if (batchChars >= RECORD_BATCH_CHARS || performance.now() - lastFlush >= RECORD_BATCH_MS) flush();
     },
   });
+  flush();
   return { ok: true, executed };
 }

@@ -23,13 +23,21 @@ export interface ExecuteJob {
 
 export type WorkerJob = ExecuteJob;
 
-/** Worker → host, once per executed run, in order (restarts the host's per-run clock). */
-export interface RecordMessage {
-  type: 'record';
-  index: number;
-  /** The encoded RunRecord (record.ts), at most `caps.runChars` characters. */
-  json: string;
+/**
+ * Worker → host: the records of consecutive runs `first`, `first + 1`, … in
+ * order (restarts the host's per-run clock). Batched — at most every
+ * RECORD_BATCH_MS or RECORD_BATCH_CHARS — so a grade is ~20 messages, not one
+ * per run (each message costs the page a dispatch).
+ */
+export interface RecordsMessage {
+  type: 'records';
+  first: number;
+  /** Encoded RunRecords (record.ts), each at most `caps.runChars` characters. */
+  json: string[];
 }
+
+export const RECORD_BATCH_MS = 40;
+export const RECORD_BATCH_CHARS = 1 << 20;
 
 /** The job's result: how many runs were executed, or why none could be. */
 export type WorkerResult =

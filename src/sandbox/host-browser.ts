@@ -3,7 +3,8 @@
  * sandboxed, opaque-origin iframe (`sandbox="allow-scripts"`, no
  * allow-same-origin) under a strict CSP, so learner code (and the simulator
  * running it) has no DOM, no storage of the app's origin and no network.
- * Messages are relayed page <-> iframe <-> worker over a MessageChannel. When a
+ * The page talks to the worker over a MessageChannel port the frame hands to
+ * the worker (no relay through the frame's thread). When a
  * job ends — result, wall clock, abort — the whole iframe is removed, which
  * terminates its worker even if it is spinning; the next job runs in the spare
  * frame started meanwhile (job-host.ts). The page itself never runs learner
@@ -26,6 +27,8 @@ export interface BrowserHostOptions {
   wallClockMs: number;
   /** Keep a started frame ready for the next job (default true). */
   spare?: boolean;
+  /** Real ms after a job's end before the spare frame is created (default 300): the page renders the result first. */
+  spareDelayMs?: number;
   /** Where the hidden iframe goes (default document.body). */
   container?: HTMLElement;
   /** A worker that has not posted `sandbox:ready` by then is given up (default 20 s). */
@@ -41,29 +44,31 @@ export interface BrowserHostOptions {
 export const SANDBOX_CSP =
   "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval' blob:; worker-src blob:; connect-src 'none'; img-src 'none'; style-src 'none'; form-action 'none'; base-uri 'none'";
 
-/** The frame's relay script (runs in the opaque origin; never sees learner code as text). */
+/**
+ * The frame's script (runs in the opaque origin; never sees learner code as
+ * text): starts the blob Worker and hands it the page's data port, so jobs,
+ * records and results go page <-> worker directly (no hop through the frame);
+ * the control port carries the frame's own news (started, worker errors).
+ */
 const FRAME_SCRIPT = `
 (() => {
-  let port = null, worker = null, url = null;
-  const post = (m) => { if (port) port.postMessage(m); };
+  let control = null, worker = null;
+  const post = (m) => { if (control) control.postMessage(m); };
   window.addEventListener('message', (e) => {
     const d = e.data;
-    if (!d || d.type !== 'sandbox-frame:init' || port) return;
-    port = e.ports[0];
+    if (!d || d.type !== 'sandbox-frame:init' || control || e.ports.length !== 2) return;
+    control = e.ports[1];
     try {
-      url = URL.createObjectURL(d.blob);
-      worker = new Worker(url, { name: 'sandbox' });
+      worker = new Worker(URL.createObjectURL(d.blob), { name: 'sandbox' });
     } catch (err) {
       post({ type: 'sandbox-frame:error', message: 'cannot start worker: ' + (err && err.message) });
       return;
     }
+    worker.postMessage({ type: 'sandbox-frame:port' }, [e.ports[0]]);
     worker.onmessage = (ev) => post(ev.data);
     worker.onerror = (ev) => { ev.preventDefault(); post({ type: 'sandbox-frame:error', message: ev.message || 'worker error' }); };
     worker.onmessageerror = () => post({ type: 'sandbox-frame:error', message: 'message could not be deserialized' });
-    port.onmessage = (ev) => {
-      if (ev.data && ev.data.type === 'sandbox-frame:terminate') { worker.terminate(); return; }
-      worker.postMessage(ev.data);
-    };
+    control.onmessage = (ev) => { if (ev.data && ev.data.type === 'sandbox-frame:terminate') worker.terminate(); };
     post({ type: 'sandbox-frame:started' });
   });
 })();
@@ -85,6 +90,7 @@ export function createBrowserHost(options: BrowserHostOptions): SandboxHost {
   return createJobHost({
     wallClockMs: options.wallClockMs,
     spare: options.spare ?? true,
+    spareDelayMs: options.spareDelayMs ?? 300,
     prepare,
     spawn(events): WorkerHandle {
       const t0 = performance.now();
@@ -96,7 +102,8 @@ export function createBrowserHost(options: BrowserHostOptions): SandboxHost {
       iframe.dataset.sandboxFrame = '';
       iframe.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
       iframe.srcdoc = sandboxFrameHtml();
-      const channel = new MessageChannel();
+      const data = new MessageChannel(); // page <-> worker, handed to the worker by the frame
+      const control = new MessageChannel(); // page <-> frame
       let dead = false;
       let readyResolve!: () => void;
       let readyReject!: (e: Error) => void;
@@ -109,11 +116,12 @@ export function createBrowserHost(options: BrowserHostOptions): SandboxHost {
         dead = true;
         clearTimeout(startupTimer);
         try {
-          channel.port1.postMessage({ type: 'sandbox-frame:terminate' });
+          control.port1.postMessage({ type: 'sandbox-frame:terminate' });
         } catch {
           /* ignore */
         }
-        channel.port1.close();
+        data.port1.close();
+        control.port1.close();
         iframe.remove(); // destroys the frame's browsing context and its worker
       };
       const startupTimer = setTimeout(() => {
@@ -122,7 +130,7 @@ export function createBrowserHost(options: BrowserHostOptions): SandboxHost {
         kill();
       }, options.startupTimeoutMs ?? 20_000);
 
-      channel.port1.onmessage = (ev: MessageEvent) => {
+      const onMessage = (ev: MessageEvent) => {
         const msg = ev.data as WorkerToHost | { type: 'sandbox-frame:error' | 'sandbox-frame:started'; message?: string };
         if (!msg || typeof msg !== 'object' || dead) return;
         if (msg.type === 'sandbox-frame:started') return;
@@ -141,12 +149,14 @@ export function createBrowserHost(options: BrowserHostOptions): SandboxHost {
         }
         events.message(msg as WorkerToHost);
       };
+      data.port1.onmessage = onMessage;
+      control.port1.onmessage = onMessage;
       iframe.addEventListener('load', () => {
         if (dead) return;
-        iframe.contentWindow?.postMessage({ type: 'sandbox-frame:init', blob }, '*', [channel.port2]);
+        iframe.contentWindow?.postMessage({ type: 'sandbox-frame:init', blob }, '*', [data.port2, control.port2]);
       }, { once: true });
       (options.container ?? document.body).appendChild(iframe);
-      return { ready, post: (m) => channel.port1.postMessage(m), kill };
+      return { ready, post: (m) => data.port1.postMessage(m), kill };
     },
   });
 }

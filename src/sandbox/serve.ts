@@ -42,11 +42,34 @@ function defaultEndpoint(): Endpoint {
       onUnhandledRejection: (fn) => proc.on?.('unhandledRejection', (reason) => fn(reason)),
     };
   }
-  const self = globalThis as unknown as { postMessage(m: unknown): void; addEventListener(t: 'message', fn: (e: { data: unknown }) => void): void };
+  const self = globalThis as unknown as {
+    postMessage(m: unknown): void;
+    addEventListener(t: 'message', fn: (e: { data: unknown; ports?: readonly MessagePort[] }) => void): void;
+  };
   if (typeof self.postMessage !== 'function') throw new Error('serveJobs: no worker endpoint');
+  // The sandbox frame hands over a port to the page (host-browser.ts): once it is here, everything
+  // goes through it; before that (or without a frame), through the worker's own channel.
+  let port: MessagePort | null = null;
+  let listener: ((msg: unknown) => void) | undefined;
+  const early: unknown[] = [];
+  self.addEventListener('message', (e) => {
+    const d = e.data as { type?: string } | null;
+    if (!port && d && d.type === 'sandbox-frame:port' && e.ports?.[0]) {
+      port = e.ports[0];
+      port.onmessage = (ev) => listener?.(ev.data);
+      for (const m of early.splice(0)) port.postMessage(m);
+      return;
+    }
+    listener?.(e.data);
+  });
   return {
-    postMessage: (m) => self.postMessage(m),
-    onJob: (fn) => self.addEventListener('message', (e) => fn(e.data)),
+    postMessage: (m) => {
+      if (port) port.postMessage(m);
+      else if (early.length < 1000) early.push(m);
+    },
+    onJob: (fn) => {
+      listener = fn;
+    },
     onUnhandledRejection: (fn) =>
       (globalThis as unknown as { addEventListener(t: string, fn: (e: { preventDefault(): void; reason: unknown }) => void): void })
         .addEventListener('unhandledrejection', (e) => {

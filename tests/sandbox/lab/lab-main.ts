@@ -54,6 +54,8 @@ export interface LabApi {
   gradeReference(exerciseId: string, seeds: number): Promise<{ outcome: SandboxGradeOutcome; ms: number; startMs: number }>;
   /** Runs the grading corpus (tests/hostile/grading) in the grading host, each case followed by the starter's grade. */
   runGradingCorpus(): Promise<GradingLabCase[]>;
+  /** Where a grade's time goes on this page: total, compile, judging (in onMessage), records; `spare: false` starts no spare worker. */
+  profileGrade(exerciseId: string, seeds: number, reps: number, spare: boolean): Promise<Array<{ ms: number; compileMs: number; judgeMs: number; firstRecordMs: number; records: number; chars: number }>>;
 }
 
 export interface GradingLabCase {
@@ -100,6 +102,7 @@ const api: LabApi = {
   runCorpus,
   gradeReference,
   runGradingCorpus,
+  profileGrade,
   cases: [],
   workerStartMs: 0,
   workersStarted: 0,
@@ -151,6 +154,38 @@ async function gradeReference(exerciseId: string, seeds: number): Promise<{ outc
   const t0 = performance.now();
   const outcome = await gradeInSandbox({ host: h, compile }, exerciseId, source, { seeds });
   return { outcome, ms: performance.now() - t0, startMs };
+}
+
+async function profileGrade(exerciseId: string, seeds: number, reps: number, spare: boolean) {
+  const source = solutions[`../../../solutions/${exerciseId}.ts`]!;
+  const h = createBrowserHost({ workerSource: gradingWorker, wallClockMs: 10_000, spare });
+  await h.warmUp();
+  const out = [];
+  for (let i = 0; i < reps; i++) {
+    await new Promise((r) => setTimeout(r, 600));
+    if (!spare) await h.warmUp();
+    let judgeMs = 0, records = 0, chars = 0, firstRecordMs = 0, compileMs = 0;
+    const t0 = performance.now();
+    const timed: typeof h = {
+      ...h,
+      stats: h.stats,
+      run: (job, options) => h.run(job, { ...options, onMessage: (d) => {
+        const t = performance.now();
+        if (records === 0) firstRecordMs = t - t0;
+        for (const j of (d as { json?: string[] }).json ?? []) {
+          records++;
+          chars += j.length;
+        }
+        options?.onMessage?.(d);
+        judgeMs += performance.now() - t;
+      } }),
+    };
+    const r = await gradeInSandbox({ host: timed, compile: (src, f) => { const c0 = performance.now(); const c = compile(src, f); compileMs = performance.now() - c0; return c; } }, exerciseId, source, { seeds });
+    if (!r.ok || r.report.score !== r.report.maxScore) throw new Error(JSON.stringify(r).slice(0, 300));
+    out.push({ ms: performance.now() - t0, compileMs, judgeMs, firstRecordMs, records, chars });
+  }
+  await h.close();
+  return out;
 }
 
 async function runGradingCorpus(): Promise<GradingLabCase[]> {
