@@ -6,7 +6,7 @@
  * caused (timeouts, memory, compile errors) become reports or
  * {@link SandboxFailure}s the UI explains; nothing is thrown for learner mistakes.
  */
-import { gradeInSandbox, runInSandbox, type NotGraded } from '../grading/sandboxed.ts';
+import type { NotGraded } from '../grading/sandboxed.ts';
 import type { SandboxHost } from '../sandbox/protocol.ts';
 import type { Compile } from './compiler.ts';
 import type { Localized } from './i18n.tsx';
@@ -63,6 +63,8 @@ export interface WorkerClientOptions {
 
 export function createGradingClient(options: WorkerClientOptions): GradingClient {
   const budgets = { runWallClockMs: options.runWallClockMs ?? WALL_CLOCK_MS, ...(options.totalMs !== undefined ? { totalMs: options.totalMs } : {}) };
+  // The judge (checks, scoring, reports) loads with the first Run or Grade, not with the course map.
+  const judge = () => import('../grading/sandboxed.ts');
   const grader = async (signal: AbortSignal | undefined) => {
     if (signal?.aborted) throw new AbortedError();
     return { host: await options.host(), compile: options.compile };
@@ -78,7 +80,7 @@ export function createGradingClient(options: WorkerClientOptions): GradingClient
 
     async run(exerciseId: string, code: string, opts: RunOptions): Promise<RunResult> {
       const seed = opts.scenario === RANDOM_SCENARIO ? opts.seed : undefined;
-      const out = await runInSandbox(await grader(opts.signal), exerciseId, code, {
+      const out = await (await judge()).runInSandbox(await grader(opts.signal), exerciseId, code, {
         fileName: 'solution.ts',
         scenario: opts.scenario,
         ...(seed !== undefined ? { seed } : {}),
@@ -91,7 +93,7 @@ export function createGradingClient(options: WorkerClientOptions): GradingClient
     },
 
     async grade(exerciseId: string, code: string, opts: GradeOptions): Promise<GradeResult> {
-      const out = await gradeInSandbox(await grader(opts.signal), exerciseId, code, {
+      const out = await (await judge()).gradeInSandbox(await grader(opts.signal), exerciseId, code, {
         fileName: 'solution.ts',
         ...(opts.seeds !== undefined ? { seeds: opts.seeds } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),

@@ -10,39 +10,14 @@ import { executeRuns } from './execute.ts';
 import { GradeJudge, judgeRun } from './judge.ts';
 import { gradePlan, singleRunPlan, toExecute } from './plan.ts';
 import { DEFAULT_RUN_CHARS } from './record.ts';
-import type { ExerciseDefinition, ExerciseInfo, GradeOptions, GradeReport, LearnerRuntime, ModuleFactory, RunOptions, RunReport } from './types.ts';
+import type { ExerciseDefinition, GradeOptions, GradeReport, LearnerRuntime, ModuleFactory, RunOptions, RunReport } from './types.ts';
 
 export { DEFAULT_SEEDS, DEFAULT_SEED_BASE } from './plan.ts';
 export { evaluate, traceSlice } from './judge.ts';
+export { exerciseInfo } from './exercise-info.ts';
 
 function asRuntime(code: ModuleFactory | LearnerRuntime): LearnerRuntime {
   return typeof code === 'function' ? { factory: code } : code;
-}
-
-export function exerciseInfo(ex: ExerciseDefinition): ExerciseInfo {
-  return {
-    id: ex.id,
-    version: ex.version,
-    chapter: ex.chapter,
-    order: ex.order,
-    title: ex.title,
-    summary: ex.summary,
-    criteria: ex.criteria,
-    rubric: ex.rubric,
-    hints: ex.hints,
-    learnerServices: ex.learnerServices,
-    maxScore: ex.checks.reduce((s, c) => s + c.points, 0),
-    checks: ex.checks.map((c) => ({
-      id: c.id,
-      title: c.title,
-      points: c.points,
-      level: c.level,
-      criterion: c.criterion,
-      scenarios: c.scenarios,
-      random: c.random,
-    })),
-    scenarios: ex.scenarios.map((s) => ({ id: s.id, title: s.title })),
-  };
 }
 
 function now(): number {
