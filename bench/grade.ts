@@ -11,7 +11,7 @@ import { EXERCISES } from '../exercises/index.ts';
 import { DEFAULT_SEEDS, gradeWithFactory } from '../src/grading/grade.ts';
 import { readSolution } from '../src/grading/files.node.ts';
 import { trustedFactory } from '../src/grading/local-factory.ts';
-import { compile } from '../src/sandbox/compile.ts';
+import { compileSubmission as compile } from '../src/grading/compile-submission.ts';
 import { createNodeHost } from '../src/sandbox/host-node.ts';
 import { gradeInSandbox } from '../src/grading/sandboxed.ts';
 

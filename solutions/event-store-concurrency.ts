@@ -1,4 +1,5 @@
 // Reference solution: event store with optimistic concurrency + Order aggregate with snapshots (course chapter 4).
+import { isUniqueViolation } from '@mdl/event-store-concurrency';
 import type {
   AppendReply,
   AppendRequest,
@@ -35,7 +36,7 @@ export function eventStore(ctx: ServiceContext): void {
       });
     } catch (e) {
       // A concurrent transaction committed the same versions first.
-      if ((e as Error).name === 'UniqueViolation') return { ok: false, error: 'ConcurrencyError', currentVersion: currentVersion(req.aggregateId) };
+      if (isUniqueViolation(e)) return { ok: false, error: 'ConcurrencyError', currentVersion: currentVersion(req.aggregateId) };
       throw e;
     }
   });

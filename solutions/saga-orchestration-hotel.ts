@@ -1,7 +1,9 @@
 // Reference solution: orchestrated hotel booking saga (course chapter 3).
 import type { BookingRequest, ServiceContext, SagaRow } from '@mdl/saga-orchestration-hotel';
 
-const FORWARD_ATTEMPTS = 3;
+// Retry budget of the statement: at least 5 attempts per forward step, given up within 2 s —
+// 5 × (200 ms timeout + 100 ms pause) ≈ 1.5 s.
+const FORWARD_ATTEMPTS = 5;
 const CALL_TIMEOUT_MS = 200;
 const RETRY_PAUSE_MS = 100;
 
@@ -35,12 +37,16 @@ export function orchestrator(ctx: ServiceContext): void {
     return null;
   }
 
-  /** Compensation: retried until the participant answers ok. */
-  async function undo(to: string, method: string, payload: Record<string, unknown>): Promise<void> {
+  /**
+   * Until the participant answers (compensations, and the pivot): a thrown error is an
+   * unknown outcome, so the same request is repeated; any reply — even { ok: false }, which
+   * a retry would not change — is the answer.
+   */
+  async function settle(to: string, method: string, payload: Record<string, unknown>): Promise<{ ok: boolean; reason?: string }> {
     for (let pause = RETRY_PAUSE_MS; ; pause = Math.min(pause * 2, 800)) {
       try {
         const r = await ctx.call(to, method, payload as never, { timeoutMs: CALL_TIMEOUT_MS });
-        if (r && r.ok) return;
+        if (r && typeof r.ok === 'boolean') return r;
       } catch {
         // unknown outcome: the same request is safe to repeat
       }
@@ -80,7 +86,9 @@ export function orchestrator(ctx: ServiceContext): void {
           r = req.car ? await attempt('car', 'confirmReservation', { sagaId: id }) : { ok: true };
           break;
         default:
-          r = await attempt('booking', 'confirmBooking', { sagaId: id });
+          // The pivot: once sent, confirmBooking may have succeeded, so the saga can no longer
+          // compensate. Retry it until it answers.
+          r = await settle('booking', 'confirmBooking', { sagaId: id });
           break;
       }
       if (!r || !r.ok) {
@@ -95,6 +103,12 @@ export function orchestrator(ctx: ServiceContext): void {
     const id = saga.id;
     // Everything at or before the step that failed may have happened: undo it, newest first.
     const reached = FORWARD.indexOf(saga.step);
+    // A refused compensation ({ ok: false }) is recorded, not retried: only cancelBooking refuses,
+    // after the pivot, which this saga never compensates.
+    const undo = async (to: string, method: string, payload: Record<string, unknown>) => {
+      const r = await settle(to, method, payload);
+      if (!r.ok) saga.failure = `${saga.failure ?? ''}; ${method} refused: ${r.reason ?? 'REJECTED'}`;
+    };
     if (reached >= FORWARD.indexOf('PAYMENT')) await undo('payment', 'refund', { refundId: `${id}:refund`, chargeId: `${id}:charge` });
     if (saga.request.car && reached >= FORWARD.indexOf('CAR')) await undo('car', 'cancelReservation', { sagaId: id });
     if (reached >= FORWARD.indexOf('HOTEL')) await undo('hotel', 'cancelReservation', { sagaId: id });

@@ -23,10 +23,10 @@ async function perform(ctx: ServiceContext, c: Call, seq: number): Promise<void>
   let row: { [k: string]: Json };
   try {
     const value = (await ctx.call(c.to, c.method, c.payload, { timeoutMs: c.timeoutMs ?? 1000 })) as Json;
-    row = { id: c.label, seq, method: c.method, delivered: true, value: value ?? null, error: null, startedAt, at: ctx.now() };
+    row = { id: c.label, seq, method: c.method, payload: c.payload, delivered: true, value: value ?? null, error: null, startedAt, at: ctx.now() };
   } catch (e) {
     const err = e as { name?: unknown; message?: unknown };
-    row = { id: c.label, seq, method: c.method, delivered: false, value: null, error: `${String(err?.name)}: ${String(err?.message)}`, startedAt, at: ctx.now() };
+    row = { id: c.label, seq, method: c.method, payload: c.payload, delivered: false, value: null, error: `${String(err?.name)}: ${String(err?.message)}`, startedAt, at: ctx.now() };
   }
   for (let i = 0; i < 20; i++) {
     try {
@@ -36,6 +36,12 @@ async function perform(ctx: ServiceContext, c: Call, seq: number): Promise<void>
       await ctx.sleep(10);
     }
   }
+}
+
+function ticks(token: string, writer: string, round: number, n: number): Json[] {
+  const out: Json[] = [];
+  for (let i = 0; i < n; i++) out.push({ type: 'Tick', data: { token: n === 1 ? token : `${token}#${i}`, of: n, writer, round } });
+  return out;
 }
 
 export function clientService(script: Step[], name = 'client', startDelayMs = 5): ServiceDefinition {
@@ -56,11 +62,14 @@ export function clientService(script: Step[], name = 'client', startDelayMs = 5)
 }
 
 /**
- * A writer that appends `rounds` events to `streamId`, each based on the version
- * it just read; on a concurrency error (or a lost reply) it re-reads and retries.
- * Records every append reply: { expectedVersion, token, ok, version }.
+ * A writer that appends `rounds` times to `streamId` (`eventsPerAppend` events per
+ * append, default 1), each based on the version it just read; on a concurrency
+ * error (or a lost reply) it re-reads and retries. Records every append reply:
+ * { expectedVersion, token, ok, version }. Event i of an append carries
+ * `token: "<token>#<i>"` and `of: <events in the append>`, so the checks can tell
+ * whether an append was stored whole.
  */
-export function writerService(name: string, streamId: string, rounds: number): ServiceDefinition {
+export function writerService(name: string, streamId: string, rounds: number, eventsPerAppend = 1): ServiceDefinition {
   return {
     name,
     start(ctx) {
@@ -76,7 +85,7 @@ export function writerService(name: string, streamId: string, rounds: number): S
               const r = (await ctx.call(
                 'event-store',
                 'append',
-                { aggregateId: streamId, aggregateType: 'Ledger', expectedVersion: v, events: [{ type: 'Tick', data: { token, writer: name, round } }] },
+                { aggregateId: streamId, aggregateType: 'Ledger', expectedVersion: v, events: ticks(token, name, round, eventsPerAppend) },
                 { timeoutMs: 300 },
               )) as { ok?: unknown; version?: unknown; error?: unknown } | null;
               row = { id: token, streamId, expectedVersion: v, token, ok: r?.ok === true, version: typeof r?.version === 'number' ? r.version : null, error: r?.ok === true ? null : String(r?.error ?? 'no reply'), at: ctx.now() };

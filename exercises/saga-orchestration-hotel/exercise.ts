@@ -1,18 +1,40 @@
 /**
  * Exercise "saga-orchestration-hotel" (course chapter 3, the hotel + car booking
  * saga): the learner writes the orchestrator; booking, hotel, car, payment and the
- * client are provided (services.ts).
+ * client are provided (services.ts). The properties the checks judge are in
+ * properties.ts.
  */
 import type { Row } from '../../src/sim/types.ts';
-import type { CheckSpec, ExerciseDefinition, Localized, RunOutcome, ScenarioSetup, Violation } from '../../src/grading/types.ts';
+import type { CheckSpec, ExerciseDefinition, Localized, ScenarioSetup } from '../../src/grading/types.ts';
+import { Prng } from '../../src/sim/prng.ts';
 import { DECLINED_CARD, LEMON_CAR, worldServices, type BookingRequest, type HotelWorld, type Submission } from './services.ts';
+import {
+  active,
+  chargedOnce,
+  consistent,
+  expectOutcome,
+  facts,
+  forAll,
+  moneyOnce,
+  noOwnershipViolation,
+  num,
+  progress,
+  refundedOnce,
+  resumedAfterRestart,
+  reverseOrder,
+  v,
+  withinLiveness,
+  type WorkloadData,
+} from './properties.ts';
 
+export { LIVENESS_MS } from './properties.ts';
 export const ID = 'saga-orchestration-hotel';
-/** Virtual ms after the last fault (or the last submission) within which every saga must be finished. */
-export const LIVENESS_MS = 5000;
 
 const HOTELS = { grand: 5, full: 0 };
 const CARS = { sedan: 3, [LEMON_CAR]: 2 };
+const FULL_HOTELS = Object.entries(HOTELS)
+  .filter(([, rooms]) => rooms === 0)
+  .map(([id]) => id);
 
 function request(sagaId: string, over: Partial<BookingRequest> = {}): BookingRequest {
   return {
@@ -33,215 +55,8 @@ function world(submissions: Submission[], slow: HotelWorld['slow'] = []): HotelW
 }
 
 function setup(w: HotelWorld, extra: Omit<ScenarioSetup, 'services' | 'data'> = {}): ScenarioSetup {
-  return { services: worldServices(w), data: { requests: w.submissions.map((s) => s.request) as never }, ...extra };
-}
-
-// ---------------------------------------------------------------------------
-// Facts about one saga, read from the participants' committed state
-// ---------------------------------------------------------------------------
-
-interface SagaFacts {
-  req: BookingRequest;
-  booking: Row | undefined;
-  hotel: Row | undefined;
-  car: Row | undefined;
-  charges: Row[];
-  refunds: Row[];
-  saga: Row | undefined;
-  submission: Row | undefined;
-}
-
-function requests(run: RunOutcome): BookingRequest[] {
-  return ((run.data as { requests?: BookingRequest[] } | undefined)?.requests ?? []) as BookingRequest[];
-}
-
-function facts(run: RunOutcome): SagaFacts[] {
-  const byId = (rows: Row[]) => new Map(rows.map((r) => [String(r.id), r]));
-  const bookings = byId(run.rows('booking', 'bookings'));
-  const hotels = byId(run.rows('hotel', 'reservations'));
-  const cars = byId(run.rows('car', 'reservations'));
-  const sagas = byId(run.rows('orchestrator', 'sagas'));
-  const subs = byId(run.rows('client', 'submissions'));
-  const charges = run.rows('payment', 'charges');
-  const refunds = run.rows('payment', 'refunds');
-  return requests(run).map((req) => ({
-    req,
-    booking: bookings.get(req.sagaId),
-    hotel: hotels.get(req.sagaId),
-    car: cars.get(req.sagaId),
-    charges: charges.filter((c) => c.sagaId === req.sagaId),
-    refunds: refunds.filter((r) => r.sagaId === req.sagaId),
-    saga: sagas.get(req.sagaId),
-    submission: subs.get(req.sagaId),
-  }));
-}
-
-const num = (v: unknown) => (typeof v === 'number' ? v : 0);
-const net = (f: SagaFacts) => f.charges.reduce((s, c) => s + num(c.amount), 0) - f.refunds.reduce((s, r) => s + num(r.amount), 0);
-const active = (r: Row | undefined) => r !== undefined && r.status !== 'CANCELLED';
-const v = (ru: string, en: string, at?: number): Violation => (at === undefined ? { message: { ru, en } } : { message: { ru, en }, at });
-
-/** Liveness: the saga ended (booking CONFIRMED/CANCELLED and the orchestrator's saga COMPLETED/COMPENSATED). */
-function finished(f: SagaFacts, run: RunOutcome): Violation | null {
-  const id = f.req.sagaId;
-  if (f.submission && f.submission.acceptedAt === null) {
-    return v(
-      `Клиент так и не получил {accepted: true} на startBooking для ${id} (60 попыток).`,
-      `The client never got {accepted: true} from startBooking for ${id} (60 attempts).`,
-    );
-  }
-  const status = f.booking?.status;
-  if (status !== 'CONFIRMED' && status !== 'CANCELLED') {
-    const busy = run.reason === 'time-limit';
-    return v(
-      `Сага ${id} не завершилась: бронирование в статусе ${status ?? 'не создано'}, а должно стать CONFIRMED или CANCELLED.` +
-        (busy ? ' Прогон упёрся в предел виртуального времени с незавершённой работой: ожидание без таймаута или бесконечные повторы?' : ''),
-      `Saga ${id} never finished: the booking is ${status ?? 'missing'}, it must end CONFIRMED or CANCELLED.` +
-        (busy ? ' The run hit the virtual time limit with work still pending: a wait without a timeout, or endless retries?' : ''),
-      run.now,
-    );
-  }
-  const want = status === 'CONFIRMED' ? 'COMPLETED' : 'COMPENSATED';
-  if (f.saga?.status !== want) {
-    return v(
-      `Сага ${id}: бронирование ${status}, но в таблице orchestrator.sagas статус ${String(f.saga?.status ?? 'нет строки')} (ожидался ${want}).`,
-      `Saga ${id}: the booking is ${status} but orchestrator.sagas says ${String(f.saga?.status ?? 'no row')} (expected ${want}).`,
-      num(f.booking?.updatedAt),
-    );
-  }
-  return null;
-}
-
-/** Safety: the final state of a finished saga is all-or-nothing. */
-function consistent(f: SagaFacts): Violation | null {
-  const id = f.req.sagaId;
-  const paid = net(f);
-  const at = num(f.booking?.updatedAt);
-  if (f.booking?.status === 'CONFIRMED') {
-    if (f.hotel?.status !== 'CONFIRMED')
-      return v(`Сага ${id} подтверждена, но номер в отеле в статусе ${String(f.hotel?.status ?? 'нет')}.`, `Saga ${id} is confirmed but its hotel reservation is ${String(f.hotel?.status ?? 'missing')}.`, at);
-    if (f.req.car && f.car?.status !== 'CONFIRMED')
-      return v(`Сага ${id} подтверждена, но автомобиль в статусе ${String(f.car?.status ?? 'нет')}.`, `Saga ${id} is confirmed but its car reservation is ${String(f.car?.status ?? 'missing')}.`, at);
-    if (!f.req.car && active(f.car))
-      return v(`Сага ${id}: автомобиль не заказывали, но он зарезервирован.`, `Saga ${id}: no car was requested, yet a car is reserved.`, at);
-    if (f.charges.length !== 1)
-      return v(`Сага ${id} подтверждена, но списаний ${f.charges.length} (должно быть ровно одно).`, `Saga ${id} is confirmed but was charged ${f.charges.length} times (must be exactly once).`, at);
-    if (paid !== f.req.amount)
-      return v(`Сага ${id} подтверждена, но итог по оплате ${paid} вместо ${f.req.amount}.`, `Saga ${id} is confirmed but the net payment is ${paid} instead of ${f.req.amount}.`, at);
-  } else if (f.booking?.status === 'CANCELLED') {
-    if (paid > 0)
-      return v(`Деньги списаны за отменённое бронирование ${id}: итог ${paid} (должен быть 0).`, `Money charged for the cancelled booking ${id}: net ${paid} (must be 0).`, at);
-    if (paid < 0)
-      return v(
-        `Отменённое бронирование ${id}: возвращено больше, чем списано (итог ${paid}). Повторный refund должен идти с тем же refundId.`,
-        `Cancelled booking ${id}: more was refunded than charged (net ${paid}). A retried refund must reuse its refundId.`,
-        at,
-      );
-    if (active(f.hotel))
-      return v(`Бронирование ${id} отменено, но номер остался в статусе ${String(f.hotel!.status)}.`, `Booking ${id} is cancelled but its room is still ${String(f.hotel!.status)}.`, at);
-    if (active(f.car))
-      return v(`Бронирование ${id} отменено, но автомобиль остался в статусе ${String(f.car!.status)}.`, `Booking ${id} is cancelled but its car is still ${String(f.car!.status)}.`, at);
-  }
-  return null;
-}
-
-/** Safety: compensations in reverse order: refund → car → hotel → booking. */
-function reverseOrder(f: SagaFacts, strict: boolean): Violation | null {
-  if (f.booking?.status !== 'CANCELLED') return null;
-  const steps: Array<[string, number | undefined]> = [
-    ['refund', f.refunds.length > 0 ? Math.min(...f.refunds.map((r) => num(r.at))) : undefined],
-    ['car', f.car?.cancelledAt as number | undefined],
-    ['hotel', f.hotel?.cancelledAt as number | undefined],
-    ['booking', f.booking?.cancelledAt as number | undefined],
-  ];
-  const present = steps.filter((s) => typeof s[1] === 'number') as Array<[string, number]>;
-  for (let i = 1; i < present.length; i++) {
-    const [a, ta] = present[i - 1]!;
-    const [b, tb] = present[i]!;
-    if (strict ? !(ta < tb) : ta > tb) {
-      return v(
-        `Сага ${f.req.sagaId}: компенсации не в обратном порядке — «${a}» отменён в t=${ta}, «${b}» в t=${tb}. Нужно: возврат денег → автомобиль → отель → бронирование, каждое после ответа на предыдущее.`,
-        `Saga ${f.req.sagaId}: compensations are not in reverse order — "${a}" undone at t=${ta}, "${b}" at t=${tb}. Required: refund → car → hotel → booking, each after the previous one answered.`,
-        Math.max(ta, tb),
-      );
-    }
-  }
-  return null;
-}
-
-/** Safety: compensations are semantic and idempotent (one refund per charge, charges never disappear). */
-function moneyOnce(f: SagaFacts, run: RunOutcome): Violation | null {
-  const id = f.req.sagaId;
-  const ledger = run.rows('payment', 'ledger').filter((l) => l.sagaId === id && l.type === 'charge');
-  for (const l of ledger) {
-    if (!f.charges.some((c) => c.id === l.chargeId))
-      return v(
-        `Сага ${id}: списание ${String(l.chargeId)} исчезло из payment.charges. Компенсация должна быть семантической: возврат — новая запись (refund), а не удаление.`,
-        `Saga ${id}: charge ${String(l.chargeId)} vanished from payment.charges. Compensation must be semantic: a refund is a new record, not a delete.`,
-        num(l.at),
-      );
-  }
-  if (f.charges.length > 1)
-    return v(
-      `Сага ${id}: ${f.charges.length} списания (chargeId: ${f.charges.map((c) => c.id).join(', ')}). Повтор запроса должен идти с тем же ключом идемпотентности.`,
-      `Saga ${id}: charged ${f.charges.length} times (chargeIds: ${f.charges.map((c) => c.id).join(', ')}). A retry must reuse the same idempotency key.`,
-      num(f.charges[1]!.at),
-    );
-  for (const c of f.charges) {
-    const rs = f.refunds.filter((r) => r.chargeId === c.id);
-    if (rs.length > 1)
-      return v(
-        `Сага ${id}: списание ${String(c.id)} возвращено ${rs.length} раза. Компенсация должна быть идемпотентной: повтор refund — с тем же refundId.`,
-        `Saga ${id}: charge ${String(c.id)} was refunded ${rs.length} times. Compensation must be idempotent: a retried refund reuses its refundId.`,
-        num(rs[1]!.at),
-      );
-  }
-  return null;
-}
-
-function noOwnershipViolation(run: RunOutcome): Violation | null {
-  const e = run.traceOf('ownership-violation').find((x) => x.service === 'orchestrator');
-  if (!e) return null;
-  const d = (e.data ?? {}) as { owner?: string; op?: string };
-  return v(
-    `Оркестратор обратился напрямую к базе данных сервиса «${d.owner}» (${d.op}). У каждого сервиса своя БД: используйте его API (ctx.call).`,
-    `The orchestrator accessed the database of "${d.owner}" directly (${d.op}). Each service owns its database: use its API (ctx.call).`,
-    e.t,
-  );
-}
-
-function forAll(run: RunOutcome, ...props: Array<(f: SagaFacts, run: RunOutcome) => Violation | null>): Violation | null {
-  for (const f of facts(run)) {
-    for (const p of props) {
-      const x = p(f, run);
-      if (x) return x;
-    }
-  }
-  return null;
-}
-
-function expectOutcome(run: RunOutcome, sagaId: string, status: 'CONFIRMED' | 'CANCELLED', why: Localized): Violation | null {
-  const f = facts(run).find((x) => x.req.sagaId === sagaId)!;
-  const fin = finished(f, run);
-  if (fin) return fin;
-  if (f.booking?.status !== status)
-    return v(`Сага ${sagaId}: ожидался статус ${status} (${why.ru}), получен ${String(f.booking?.status)}.`, `Saga ${sagaId}: expected ${status} (${why.en}), got ${String(f.booking?.status)}.`, num(f.booking?.updatedAt));
-  return consistent(f);
-}
-
-function withinLiveness(f: SagaFacts, run: RunOutcome): Violation | null {
-  const fin = finished(f, run);
-  if (fin) return fin;
-  const lastSubmit = num(f.submission?.acceptedAt);
-  const deadline = Math.max(run.quietAt, lastSubmit) + LIVENESS_MS;
-  const doneAt = num(f.booking?.updatedAt);
-  if (doneAt > deadline)
-    return v(
-      `Сага ${f.req.sagaId} завершилась только в t=${doneAt}, позже чем через ${LIVENESS_MS} мс после окончания отказов (t=${Math.max(run.quietAt, lastSubmit)}). Нужны таймауты и ограниченные повторы.`,
-      `Saga ${f.req.sagaId} finished only at t=${doneAt}, more than ${LIVENESS_MS} ms after the faults ended (t=${Math.max(run.quietAt, lastSubmit)}). Use timeouts and bounded retries.`,
-      doneAt,
-    );
-  return null;
+  const data: WorkloadData = { submissions: w.submissions, fullHotels: FULL_HOTELS };
+  return { services: worldServices(w), data: data as never, ...extra };
 }
 
 // ---------------------------------------------------------------------------
@@ -249,6 +64,24 @@ function withinLiveness(f: SagaFacts, run: RunOutcome): Violation | null {
 // ---------------------------------------------------------------------------
 
 const C = (ru: string, en: string): Localized => ({ ru, en });
+
+const SERVICES = ['booking', 'car', 'client', 'hotel', 'orchestrator', 'payment'];
+
+/**
+ * "Executed but unanswered": `method` of `service` commits the saga's row, its
+ * reply is held back 20 ms, and the network cuts `service` off before the reply
+ * leaves, for `cutMs`.
+ */
+function replyLost(sagaId: string, service: 'booking' | 'car', method: string, table: string, done: (row: Row) => boolean, cutMs: number): ScenarioSetup {
+  return setup(world([{ at: 0, request: request(sagaId) }], [{ service, method, delayMs: 20, times: 1 }]), {
+    drive: async (h) => {
+      await h.runUntil(() => h.rows(service, table).some((r) => r.id === sagaId && done(r)), 3000, 0.5);
+      h.partition([[service], SERVICES.filter((x) => x !== service)]);
+      await h.advance(cutMs);
+      h.heal();
+    },
+  });
+}
 
 const scenarios: ExerciseDefinition['scenarios'] = [
   {
@@ -316,6 +149,30 @@ const scenarios: ExerciseDefinition['scenarios'] = [
         ],
       }),
   },
+  {
+    id: 'slow-confirm',
+    title: C('Ответ на confirmBooking трижды опаздывает на 300 мс (точка невозврата)', 'The confirmBooking reply is 300 ms late three times (the pivot)'),
+    seed: 108,
+    setup: () => setup(world([{ at: 0, request: request('pivot-1') }], [{ service: 'booking', method: 'confirmBooking', delayMs: 300, times: 3 }])),
+  },
+  {
+    id: 'confirm-reply-lost',
+    title: C(
+      'Бронирование подтверждено, но ответ потерян: сервис бронирований отрезан сетью на 3 секунды',
+      'The booking is confirmed but the reply is lost: the booking service is partitioned away for 3 seconds',
+    ),
+    seed: 110,
+    setup: () => replyLost('pivot-2', 'booking', 'confirmBooking', 'bookings', (r) => r.status === 'CONFIRMED', 3000),
+  },
+  {
+    id: 'car-reply-lost',
+    title: C(
+      'Автомобиль зарезервирован, но ответ потерян: сервис автомобилей отрезан сетью на 4 секунды',
+      'The car is reserved but the reply is lost: the car service is partitioned away for 4 seconds',
+    ),
+    seed: 109,
+    setup: () => replyLost('unacked-1', 'car', 'reserveCar', 'reservations', () => true, 4000),
+  },
 ];
 
 // ---------------------------------------------------------------------------
@@ -351,7 +208,7 @@ const checks: CheckSpec[] = [
       const f = facts(run)[0]!;
       if (f.charges.length > 0)
         return v('Номера нет, а оплата всё равно списывалась: до оплаты дело не должно доходить.', 'No room, yet the card was charged: the saga must stop before payment.', num(f.charges[0]!.at));
-      if (active(f.car)) return v('Номера нет, а автомобиль остался зарезервирован.', 'No room, yet a car stayed reserved.');
+      if (active(f.car)) return v('Номера нет, а автомобиль остался зарезервирован.', 'No room, yet a car stayed reserved.', num(f.car?.updatedAt));
       return null;
     },
   },
@@ -368,7 +225,7 @@ const checks: CheckSpec[] = [
       if (x) return x;
       const f = facts(run)[0]!;
       if (f.car?.status !== 'CANCELLED' || f.hotel?.status !== 'CANCELLED')
-        return v('Автомобиль и номер должны быть отменены (CANCELLED).', 'The car and the room must both be CANCELLED.');
+        return v('Автомобиль и номер должны быть отменены (CANCELLED).', 'The car and the room must both be CANCELLED.', num(f.booking?.updatedAt));
       return reverseOrder(f, true);
     },
   },
@@ -385,14 +242,14 @@ const checks: CheckSpec[] = [
   {
     id: 'crash-recovery',
     title: C('Падение оркестратора: состояние саги в своей БД, после рестарта сага продолжается', 'Orchestrator crash: saga state in its own DB, resumed after restart'),
-    points: 10,
+    points: 5,
     level: 'advanced',
     criterion: ADV,
     scenarios: ['orchestrator-crash'],
     random: true,
     verify: (run) =>
       run.random
-        ? forAll(run, finished)
+        ? forAll(run, resumedAfterRestart)
         : expectOutcome(run, 'crash-ok', 'CONFIRMED', C('все шаги успешны, был лишь рестарт', 'every step succeeds, there was only a restart')) ??
           expectOutcome(run, 'crash-declined', 'CANCELLED', C('карта отклонена', 'the card is declined')) ??
           forAll(run, (f) => reverseOrder(f, false)),
@@ -400,7 +257,7 @@ const checks: CheckSpec[] = [
   {
     id: 'idempotent-compensation',
     title: C('Компенсации идемпотентны и семантичны (возврат — новая запись)', 'Compensations are idempotent and semantic (a refund is a new record)'),
-    points: 10,
+    points: 5,
     level: 'advanced',
     criterion: ADV,
     scenarios: ['delayed-refund'],
@@ -414,9 +271,10 @@ const checks: CheckSpec[] = [
           return v(
             `Ожидалось одно списание и один возврат, получено списаний: ${f.charges.length}, возвратов: ${f.refunds.length}.`,
             `Expected one charge and one refund, got ${f.charges.length} charge(s) and ${f.refunds.length} refund(s).`,
+            num(f.booking?.updatedAt),
           );
       }
-      return forAll(run, moneyOnce);
+      return forAll(run, refundedOnce);
     },
   },
   {
@@ -429,10 +287,44 @@ const checks: CheckSpec[] = [
     random: true,
     verify: (run) =>
       run.random
-        ? forAll(run, (f) => (finished(f, run) ? null : consistent(f)), moneyOnce)
+        ? forAll(run, chargedOnce)
         : expectOutcome(run, 'dup-1', 'CONFIRMED', C('все шаги успешны', 'every step succeeds')) ??
           expectOutcome(run, 'dup-2', 'CONFIRMED', C('все шаги успешны', 'every step succeeds')) ??
           forAll(run, moneyOnce),
+  },
+  {
+    id: 'pivot',
+    title: C(
+      'Точка невозврата: после confirmBooking сага идёт только вперёд (ответы опаздывают или теряются)',
+      'The pivot: once confirmBooking may have succeeded, the saga only goes forward (late or lost replies)',
+    ),
+    points: 5,
+    level: 'advanced',
+    criterion: ADV,
+    scenarios: ['slow-confirm', 'confirm-reply-lost'],
+    random: false,
+    verify: (run) =>
+      forAll(run, withinLiveness) ??
+      (run.scenario === 'slow-confirm'
+        ? expectOutcome(run, 'pivot-1', 'CONFIRMED', C('все шаги успешны, ответы на confirmBooking лишь опаздывают', 'every step succeeds, the confirmBooking replies are only late'))
+        : expectOutcome(run, 'pivot-2', 'CONFIRMED', C('бронирование уже подтверждено, потерян лишь ответ', 'the booking is already confirmed, only the reply was lost'))) ??
+      forAll(run, moneyOnce),
+  },
+  {
+    id: 'undo-unacknowledged',
+    title: C(
+      'Шаг без ответа тоже компенсируется: автомобиль зарезервирован, ответ потерян',
+      'A step without a reply is compensated too: the car was reserved, its reply lost',
+    ),
+    points: 5,
+    level: 'advanced',
+    criterion: ADV,
+    scenarios: ['car-reply-lost'],
+    random: false,
+    verify: (run) =>
+      forAll(run, withinLiveness) ??
+      expectOutcome(run, 'unacked-1', 'CANCELLED', C('сервис автомобилей недоступен 4 с: повторы, затем компенсация всего, что могло выполниться', 'the car service is unreachable for 4 s: retries, then compensation of everything that may have happened')) ??
+      forAll(run, moneyOnce, (f) => reverseOrder(f, false)),
   },
   {
     id: 'partitioned-participant',
@@ -449,26 +341,46 @@ const checks: CheckSpec[] = [
   },
   {
     id: 'random-faults',
-    title: C('Случайные отказы: каждая сага завершается (COMPLETED/COMPENSATED) и остаётся согласованной', 'Random faults: every saga ends COMPLETED or COMPENSATED and stays consistent'),
+    title: C(
+      'Случайные отказы: каждая сага завершается, остаётся согласованной, а выполнимая — подтверждается',
+      'Random faults: every saga finishes and stays consistent, and one that can succeed is confirmed',
+    ),
     points: 15,
     level: 'expert',
     criterion: EXP,
     scenarios: [],
     random: true,
-    verify: (run) => forAll(run, withinLiveness, (f) => consistent(f), (f) => reverseOrder(f, false), moneyOnce),
+    verify: (run) => forAll(run, withinLiveness, (f) => consistent(f), (f) => reverseOrder(f, false), moneyOnce, progress),
   },
 ];
 
-const RANDOM_SECOND: Array<(id: string) => BookingRequest> = [
+/** The variable booking of a random run: a business failure of each kind, or one that succeeds. */
+const RANDOM_VARIANT: Array<(id: string) => BookingRequest> = [
   (id) => request(id, { card: DECLINED_CARD }),
   (id) => request(id, { hotelId: 'full' }),
   (id) => request(id, { car: { carType: LEMON_CAR, pickupDate: '2026-07-02' } }),
   (id) => request(id, { car: null, amount: 300 }),
+  (id) => request(id, { guest: 'Anna Smirnova', amount: 520 }),
 ];
+
+/**
+ * Three bookings per random run at seed-drawn times spread over the first 2.5 s,
+ * so that faults (drawn over 3 s) hit sagas early, late and in every step.
+ */
+function randomWorkload(seed: number): Submission[] {
+  const rng = new Prng(seed, 'workload');
+  const at = (from: number, to: number) => Math.round(from + rng.next() * (to - from));
+  const variant = RANDOM_VARIANT[seed % RANDOM_VARIANT.length]!;
+  return [
+    { at: at(0, 200), request: request(`r${seed}-a`) },
+    { at: at(100, 1500), request: variant(`r${seed}-b`) },
+    { at: at(600, 2500), request: request(`r${seed}-c`, rng.next() < 0.5 ? { car: null, amount: 300 } : {}) },
+  ];
+}
 
 export const exercise: ExerciseDefinition = {
   id: ID,
-  version: 1,
+  version: 2,
   chapter: 3,
   order: 1,
   title: C('Оркестрируемая сага: отель, автомобиль, оплата', 'Orchestrated saga: hotel, car, payment'),
@@ -482,16 +394,15 @@ export const exercise: ExerciseDefinition = {
   scenarios,
   random: {
     title: C('Случайные расписания отказов', 'Random fault schedules'),
-    setup: (seed) => {
-      const second = RANDOM_SECOND[seed % RANDOM_SECOND.length]!;
-      return setup(world([{ at: 0, request: request(`r${seed}-a`) }, { at: 10, request: second(`r${seed}-b`) }]));
-    },
+    setup: (seed) => setup(world(randomWorkload(seed))),
     schedule: {
       services: ['orchestrator', 'booking', 'hotel', 'car', 'payment'],
-      horizonMs: 300,
-      episodes: 3,
+      horizonMs: 3000,
+      episodes: 2,
+      maxEpisodes: 6,
       minDowntimeMs: 20,
-      maxDowntimeMs: 400,
+      maxDowntimeMs: 2500,
+      downtime: 'mostly-short',
     },
   },
   checks,
@@ -509,8 +420,12 @@ export const exercise: ExerciseDefinition = {
       'Derive idempotency keys from the sagaId (e.g. `${sagaId}:charge`), not from a fresh ctx.uuid() per attempt.',
     ),
     C(
-      'Компенсации повторяйте, пока не получится (с паузой), а прямые шаги — ограниченное число раз, после чего компенсируйте.',
-      'Retry compensations until they succeed (with a pause); retry forward steps a bounded number of times, then compensate.',
+      'Прямые шаги повторяйте не меньше 5 раз (таймаут 200 мс + пауза 100 мс) и сдавайтесь в пределах 2 с; компенсации повторяйте, пока не ответят. Компенсируйте и шаг, который не ответил: он мог выполниться.',
+      'Retry forward steps at least 5 times (200 ms timeout + 100 ms pause) and give up within 2 s; retry compensations until they answer. Also undo the step that never answered: it may have happened.',
+    ),
+    C(
+      'confirmBooking — точка невозврата: отправив его, повторяйте только его, пока не ответит, и больше не компенсируйте. Отказ компенсации ({ ok: false }) повтором не исправить.',
+      'confirmBooking is the point of no return: once sent, retry it alone until it answers and never compensate after it. A refused compensation ({ ok: false }) cannot be fixed by retrying.',
     ),
   ],
   sim: { maxEvents: 200_000, maxTime: 60_000 },

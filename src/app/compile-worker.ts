@@ -1,13 +1,14 @@
 /**
  * A trusted module worker on the app's origin that compiles learner
- * TypeScript (src/sandbox/compile.ts: a pure transpile that never runs the
- * code). Keeping typescript here keeps the sandbox worker small (it starts
+ * TypeScript (src/grading/compile-submission.ts: a pure transpile that never
+ * runs the code). Keeping typescript here keeps the sandbox worker small (it starts
  * ~3× faster, and a fresh one starts for every job) and keeps the page's main
  * thread free while typescript loads.
  *
  * Request: { id, source, fileName }  Reply: { id, result: CompileResult }
  */
-import { compile, type CompileResult } from '../sandbox/compile.ts';
+import type { CompileResult } from '../sandbox/compile.ts';
+import { compileSubmission } from '../grading/compile-submission.ts';
 
 interface CompileRequest {
   id: number;
@@ -21,7 +22,7 @@ scope.onmessage = (e) => {
   const { id, source, fileName } = e.data;
   let result: CompileResult;
   try {
-    result = compile(String(source), String(fileName));
+    result = compileSubmission(String(source), String(fileName));
   } catch (err) {
     result = { ok: false, diagnostics: [{ line: 1, column: 1, message: `The compiler failed: ${err instanceof Error ? err.message : String(err)} / Компилятор упал` }] };
   }

@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import { buildApiDts } from '../grading/api-dts.ts';
 import { exerciseIds } from '../../exercises/index.ts';
 import { repoRoot } from '../grading/files.node.ts';
+import { runtimeDeclarations } from '../grading/runtime-dts.node.ts';
 
 const check = process.argv.includes('--check');
 const sim = readFileSync(join(repoRoot, 'src/sim/types.ts'), 'utf8');
+const runtime = runtimeDeclarations(readFileSync(join(repoRoot, 'src/sim/learner-runtime.ts'), 'utf8'));
 let stale = 0;
 for (const id of exerciseIds()) {
   const dir = join(repoRoot, 'exercises', id);
-  const want = buildApiDts(id, sim, readFileSync(join(dir, 'types.ts'), 'utf8'));
+  const want = buildApiDts(id, sim, readFileSync(join(dir, 'types.ts'), 'utf8'), runtime);
   const path = join(dir, 'api.d.ts');
   let have = '';
   try {

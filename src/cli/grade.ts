@@ -17,7 +17,8 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { compile } from '../sandbox/compile.ts';
+import { describeFault } from '../sim/nemesis.ts';
+import { compileSubmission } from '../grading/compile-submission.ts';
 import { createNodeHost } from '../sandbox/host-node.ts';
 import { EXERCISES, findExercise } from '../../exercises/index.ts';
 import { DEFAULT_SEEDS, DEFAULT_SEED_BASE } from '../grading/plan.ts';
@@ -127,25 +128,7 @@ function toJson(r: GradeReport, lang: Lang) {
 
 function describeFaults(faults: GradeReport['checks'][number]['faults']): string {
   if (!faults || faults.length === 0) return 'none';
-  return faults
-    .map((f) => {
-      switch (f.kind) {
-        case 'crash':
-        case 'restart':
-          return `t=${f.at} ${f.kind} ${f.service}`;
-        case 'partition':
-          return `t=${f.at} partition ${f.groups.map((g) => `[${g.join(',')}]`).join('|')}`;
-        case 'heal':
-          return `t=${f.at} heal`;
-        case 'latency':
-          return `t=${f.at} latency +${f.extraMs}ms/${f.durationMs}ms${f.to ? ` to ${f.to}` : ''}`;
-        case 'loss':
-          return `t=${f.at} loss ${Math.round(f.rate * 100)}%/${f.durationMs}ms`;
-        case 'db-write-failure':
-          return `t=${f.at} db-write-failure ${f.service}/${f.durationMs}ms`;
-      }
-    })
-    .join('; ');
+  return faults.map(describeFault).join('; ');
 }
 
 function describeEvent(e: GradeReport['checks'][number]['traceSlice'][number]): string {
@@ -247,7 +230,7 @@ async function main(): Promise<number> {
   const host = createNodeHost({ workerEntry: new URL('../grading/worker-entry.ts', import.meta.url), wallClockMs: 10_000, memoryMb: 512, spare: false });
   try {
     void host.warmUp(); // the worker boots while the source compiles
-    const out = await gradeInSandbox({ host, compile }, ex.id, source, { fileName: basename(file), seeds: args.seeds, seedBase: args.seedBase, totalMs: args.totalMs });
+    const out = await gradeInSandbox({ host, compile: compileSubmission }, ex.id, source, { fileName: basename(file), seeds: args.seeds, seedBase: args.seedBase, totalMs: args.totalMs });
     if (!out.ok) {
       process.stderr.write(`error: ${out.message}\n`);
       return out.error === 'compile' || out.error === 'unknown-exercise' ? 2 : 1;

@@ -9,7 +9,9 @@
 import { executeRuns } from './execute.ts';
 import { GradeJudge, judgeRun } from './judge.ts';
 import { gradePlan, singleRunPlan, toExecute } from './plan.ts';
-import { DEFAULT_RUN_CHARS } from './record.ts';
+import { decodeRecord, DEFAULT_RUN_CHARS, encodeRun, isOverCap } from './record.ts';
+import { outcomeFromRecord, type JudgedRun } from './outcome.ts';
+import { runOnce, type RunInput } from './run.ts';
 import type { ExerciseDefinition, GradeOptions, GradeReport, LearnerRuntime, ModuleFactory, RunOptions, RunReport } from './types.ts';
 
 export { DEFAULT_SEEDS, DEFAULT_SEED_BASE } from './plan.ts';
@@ -52,4 +54,15 @@ export async function runScenarioWithFactory(ex: ExerciseDefinition, code: Modul
     },
   });
   return judgeRun(ex, planned, json, opts.maxTraceEvents !== undefined ? { maxTraceEvents: opts.maxTraceEvents } : {});
+}
+
+/**
+ * One run through the whole pipeline in this thread — execute, record, decode,
+ * RunOutcome — as a check would see it (tests of run capabilities; trusted code).
+ */
+export async function runRecorded(input: RunInput): Promise<JudgedRun> {
+  const planned = { scenario: input.scenario, seed: input.seed, random: input.random, faults: input.faults, data: input.setup.data };
+  const rec = decodeRecord(encodeRun(await runOnce(input), [], DEFAULT_RUN_CHARS), planned, DEFAULT_RUN_CHARS);
+  if (isOverCap(rec)) throw new Error(`the run's record is over its cap (${rec.overCap.what})`);
+  return outcomeFromRecord(input.exercise, planned, rec);
 }

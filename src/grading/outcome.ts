@@ -39,8 +39,14 @@ const EMPTY: Row[] = Object.freeze([]) as unknown as Row[];
 export function outcomeFromRecord(ex: ExerciseDefinition, planned: PlannedRun, rec: RunRecord): JudgedRun {
   const tables = new Map<string, Map<string, Row[]>>();
   for (const [service, own] of rec.tables) tables.set(service, new Map(own));
-  // The planned schedule is the truth; a driver's injected faults come from the run.
-  const faults: Fault[] = [...planned.faults, ...rec.injected].sort((a, b) => a.at - b.at);
+  // The planned schedule is the truth; a driver's injected faults and the times crash points fired come from the run.
+  const scheduled: Fault[] = [...planned.faults, ...rec.injected];
+  for (const [i, firedAt] of rec.fired) {
+    const f = scheduled[i];
+    if (f && f.kind === 'crash-after') scheduled[i] = { ...f, firedAt };
+  }
+  const faults = scheduled.sort((a, b) => a.at - b.at);
+  const changes = new Map(rec.changes);
   const cols = rec.trace;
   const n = cols.k.length;
   let all: TraceEvent[] | undefined;
@@ -96,6 +102,10 @@ export function outcomeFromRecord(ex: ExerciseDefinition, planned: PlannedRun, r
     events: rec.events,
     data: planned.data,
     rows: (service, table) => tables.get(service)?.get(table) ?? EMPTY,
+    tables: (service) => [...(tables.get(service)?.keys() ?? [])],
+    brokerBacklog: (topic, group) => (Object.hasOwn(rec.broker, topic) && Object.hasOwn(rec.broker[topic]!.groups, group) ? rec.broker[topic]!.groups[group]!.backlog : 0),
+    broker: () => rec.broker,
+    changes: (service) => changes.get(service) ?? [],
     trace,
     traceOf: (...kinds) => {
       const want = new Set(kinds.map((k) => TRACE_KINDS.indexOf(k as TraceEvent['kind'])));

@@ -6,9 +6,10 @@
  *   runOnce() → FinishedRun → recordRun() → encodeRecord() ──string──▶ decodeRecord() → outcome.ts
  *
  * The record holds the final committed rows of every table of every service,
- * the full trace (events as `Trace#get` gives them), the run's own problems,
- * the faults a scenario driver injected, unhandled rejections of learner code,
- * and how the run stopped. The fault schedule and the workload data are NOT in
+ * each service's change log, the broker's final counters, the full trace
+ * (events as `Trace#get` gives them), the run's own problems, the faults a
+ * scenario driver injected and the crash points that fired, unhandled
+ * rejections of learner code, and how the run stopped. The fault schedule and the workload data are NOT in
  * it: the judge computes those itself from (exercise, seed).
  *
  * Size: the copy is charged against a per-run budget while it is made
@@ -23,7 +24,7 @@ import { MESSAGE_KINDS, TRACE_KINDS, type MessageData, type TraceEvent } from '.
 import type { Row } from '../sim/types.ts';
 import { boundedCopy, CopyLimit, type Budget } from './bounded-copy.ts';
 import type { FinishedRun } from './run.ts';
-import type { Fault, LearnerProblem } from './types.ts';
+import type { BrokerState, ChangeRecord, Fault, LearnerProblem } from './types.ts';
 
 export const RECORD_VERSION = 1;
 
@@ -59,6 +60,12 @@ export interface RunRecord {
   rejections: string[];
   /** Final committed rows: [service, [table, rows][]][], services in the order they were added. */
   tables: Array<[string, Array<[string, Row[]]>]>;
+  /** Each service's database change log, in commit order: [service, records][]. */
+  changes: Array<[string, ChangeRecord[]]>;
+  /** The broker's final state: topic → messages published and each group's counters. */
+  broker: BrokerState;
+  /** Crash points that fired: [index in `[...planned faults, ...injected]`, virtual time]. */
+  fired: Array<[number, number]>;
   trace: TraceColumns;
 }
 
@@ -192,6 +199,14 @@ export function recordRun(run: FinishedRun, rejections: string[], budget: Budget
     for (const table of sim.tables(service)) own.push([boundedCopy(String(table), budget) as string, boundedCopy(sim.rows(service, table), budget) as Row[]]);
     tables.push([service, own]);
   }
+  const changes: RunRecord['changes'] = sim.services.map((service) => [service, boundedCopy(sim.changes(service), budget) as ChangeRecord[]]);
+  const broker: BrokerState = {};
+  for (const topic of sim.topics()) {
+    const groups: BrokerState[string]['groups'] = {};
+    for (const g of sim.groups(topic)) Object.defineProperty(groups, String(g), { value: boundedCopy(sim.groupStats(topic, g), budget), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(broker, String(topic), { value: { published: sim.published(topic), groups }, enumerable: true, writable: true, configurable: true });
+    budget.left -= topic.length + 40;
+  }
   return {
     v: RECORD_VERSION,
     scenario: run.input.scenario,
@@ -200,6 +215,9 @@ export function recordRun(run: FinishedRun, rejections: string[], budget: Budget
     now: run.result.now,
     events: run.result.events,
     injected: boundedCopy(run.injected, budget) as Fault[],
+    fired: run.fired.map(([i, t]) => [i, t]),
+    changes,
+    broker,
     problems: run.problems.map((p) => ({ ...p, message: clip(String(p.message), PROBLEM_TEXT_MAX) })),
     rejections: rejections.map((r) => clip(r, PROBLEM_TEXT_MAX)),
     tables,
@@ -241,7 +259,8 @@ export class BadRecord extends Error {
 
 const PROBLEM_KINDS = new Set<string>(['module-load', 'missing-export', 'start-error', 'handler-error', 'event-budget', 'time-limit', 'unhandled-rejection']);
 const REASONS = new Set<string>(['quiescent', 'time-limit', 'event-budget']);
-const FAULT_KINDS = new Set<string>(['crash', 'restart', 'partition', 'heal', 'latency', 'loss', 'db-write-failure']);
+const FAULT_KINDS = new Set<string>(['crash', 'restart', 'partition', 'heal', 'latency', 'loss', 'db-write-failure', 'crash-after']);
+const OPS = new Set<string>(['insert', 'update', 'delete']);
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -293,6 +312,23 @@ export function decodeRecord(json: unknown, expect: { scenario: string; seed: nu
       ),
     'tables',
   );
+  need(
+    Array.isArray(rec.changes) &&
+      (rec.changes as unknown[]).every(
+        (s) =>
+          Array.isArray(s) && s.length === 2 && typeof s[0] === 'string' && Array.isArray(s[1]) &&
+          (s[1] as unknown[]).every((c) => isObj(c) && isNum(c.lsn) && isNum(c.txId) && typeof c.table === 'string' && OPS.has(c.op as string) && isNum(c.at) && isNum(c.traceId) && (c.before === null || isObj(c.before)) && (c.after === null || isObj(c.after))),
+      ),
+    'changes',
+  );
+  need(
+    isObj(rec.broker) &&
+      Object.values(rec.broker as Record<string, unknown>).every(
+        (t) => isObj(t) && isNum(t.published) && isObj(t.groups) && Object.values(t.groups as Record<string, unknown>).every((g) => isObj(g) && ['published', 'acked', 'pending', 'inFlight', 'retrying', 'backlog', 'startOffset'].every((k) => isNum(g[k]))),
+      ),
+    'broker',
+  );
+  need(Array.isArray(rec.fired) && (rec.fired as unknown[]).every((f) => Array.isArray(f) && f.length === 2 && isInt(f[0]) && f[0] >= 0 && isNum(f[1])), 'fired');
   validateColumns(rec.trace);
   return rec as unknown as RunRecord;
 }

@@ -4,10 +4,10 @@
  * incarnation), a fault schedule, optional driver, then run to quiescence.
  * Realm-agnostic: learner code comes in through a ModuleFactory. It runs in the
  * learner's realm (the sandbox worker); record.ts copies the result out as
- * plain data and the judge (judge.ts) evaluates it elsewhere.
+ * plain data and the judge (judge.ts, outcome.ts) evaluates it elsewhere.
  */
-import { Simulation, type RunResult } from '../sim/simulation.ts';
-import type { Row, ServiceContext, ServiceDefinition } from '../sim/types.ts';
+import { Simulation, type SimulationOptions, type RunResult } from '../sim/simulation.ts';
+import { DEFAULT_CALL_TIMEOUT_MS, type Row, type ServiceContext, type ServiceDefinition } from '../sim/types.ts';
 import type {
   ExerciseDefinition,
   Fault,
@@ -18,6 +18,9 @@ import type {
   ScenarioSetup,
 } from './types.ts';
 
+/** Name of the node a scenario driver's calls and publishes come from (`ScenarioHarness.call`). */
+export const HARNESS_SERVICE = 'harness';
+
 export interface RunInput {
   exercise: ExerciseDefinition;
   runtime: LearnerRuntime;
@@ -25,7 +28,6 @@ export interface RunInput {
   seed: number;
   random: boolean;
   setup: ScenarioSetup;
-  /** The run's fault schedule (fixed by a scenario or generated from the seed), applied before it starts. */
   faults: FaultSchedule;
 }
 
@@ -38,6 +40,8 @@ export interface FinishedRun {
   problems: LearnerProblem[];
   /** Faults a scenario driver injected while the run went on (in order). */
   injected: Fault[];
+  /** Crash points that fired: [index in `[...input.faults, ...injected]`, virtual time]. */
+  fired: Array<[number, number]>;
 }
 
 function describeError(e: unknown): string {
@@ -100,27 +104,79 @@ function safeRows(sim: Simulation, service: string, table: string): Row[] {
   }
 }
 
+/** Kernel options of one run: the scenario's `sim` over the exercise's defaults (broker topics merged topic by topic). */
+function simOptions(input: RunInput): SimulationOptions {
+  const base = input.exercise.sim;
+  const over = input.setup.sim ?? {};
+  const network = over.network ?? base.network;
+  const topics = base.brokerTopics || over.brokerTopics ? { ...base.brokerTopics, ...over.brokerTopics } : undefined;
+  const traceChanges = over.traceChanges ?? base.traceChanges;
+  return {
+    seed: input.seed,
+    trace: true,
+    maxEvents: over.maxEvents ?? base.maxEvents,
+    maxTime: over.maxTime ?? base.maxTime,
+    ...(input.runtime.describeError ? { describeError: input.runtime.describeError } : {}),
+    ...(network ? { network } : {}),
+    ...(topics ? { brokerTopics: topics } : {}),
+    ...(traceChanges ? { traceChanges } : {}),
+  };
+}
+
 /** Executes one run to quiescence (or a limit). Execution only: nothing here judges. */
 export async function runOnce(input: RunInput): Promise<FinishedRun> {
   const { exercise, setup } = input;
   const problems: LearnerProblem[] = [];
-  const sim = new Simulation({
-    seed: input.seed,
-    trace: true,
-    maxEvents: setup.sim?.maxEvents ?? exercise.sim.maxEvents,
-    maxTime: setup.sim?.maxTime ?? exercise.sim.maxTime,
-    ...(input.runtime.describeError ? { describeError: input.runtime.describeError } : {}),
-    ...(setup.sim?.network ? { network: setup.sim.network } : {}),
-  });
+  const sim = new Simulation(simOptions(input));
   for (const svc of setup.services) sim.addService(svc);
   for (const ls of exercise.learnerServices) sim.addService(learnerService(ls.service, ls.exportName, input.runtime, problems));
-  if (input.faults.length > 0) sim.applySchedule([...input.faults]);
+  for (const [service, tables] of Object.entries(setup.initialRows ?? {})) {
+    for (const [table, t] of Object.entries(tables)) sim.preload(service, table, t.rows, t.spec);
+  }
+  const planned: FaultSchedule = [...input.faults];
+  if (planned.length > 0) sim.applySchedule(planned);
+  const faults: Fault[] = []; // injected by the driver
 
-  const injected: Fault[] = [];
   if (setup.drive) {
+    let driverCtx: ServiceContext | null = null;
+    /** Runs the simulation until `p` settles; a run that ends first (event budget, time limit) is an error, never a hang. */
+    const settle = async <T>(p: Promise<T>, what: string): Promise<T> => {
+      let settled = false;
+      p.then(() => (settled = true), () => (settled = true));
+      const r = await sim.runUntilCondition(() => settled);
+      if (!settled) throw new Error(`harness ${what}: the run stopped (${r.reason}) before it completed`);
+      return p;
+    };
+    const driver = async (): Promise<ServiceContext> => {
+      if (driverCtx === null) {
+        if (sim.services.includes(HARNESS_SERVICE)) throw new Error(`harness: a service of the exercise is named "${HARNESS_SERVICE}"; the driver's node needs that name`);
+        sim.addService({ name: HARNESS_SERVICE, start: (ctx) => void (driverCtx = ctx) });
+        await sim.runUntilCondition(() => driverCtx !== null);
+        if (driverCtx === null) throw new Error('harness: the driver node could not start (the run has stopped)');
+      }
+      return driverCtx;
+    };
     const harness: ScenarioHarness = {
       now: () => sim.now,
       rows: (service, table) => safeRows(sim, service, table),
+      brokerBacklog: (topic, group) => sim.unacked(topic, group),
+      async call(to, method, payload = null, timeoutMs = DEFAULT_CALL_TIMEOUT_MS) {
+        const ctx = await driver();
+        return settle(ctx.call(to, method, payload, { timeoutMs }), `call(${to}, ${method})`);
+      },
+      async publish(topic, payload, key) {
+        const ctx = await driver();
+        return settle(ctx.publish(topic, payload, key === undefined ? {} : { key }), `publish(${topic})`);
+      },
+      redeploy: (service, code) => {
+        const def = typeof code === 'string' ? learnerService(service, code, input.runtime, problems) : code;
+        sim.redeploy(service, def.start, typeof code === 'string' ? code : def.name);
+      },
+      inject: (f) => {
+        const at = { ...f, at: sim.now } as typeof f;
+        faults.push(at);
+        sim.inject(at);
+      },
       async runUntil(predicate, limitMs = 10_000, stepMs = 2) {
         const end = sim.now + limitMs;
         while (sim.now < end) {
@@ -135,28 +191,35 @@ export async function runOnce(input: RunInput): Promise<FinishedRun> {
         await sim.runUntil(sim.now + ms);
       },
       crash: (s) => {
-        injected.push({ at: sim.now, kind: 'crash', service: s });
+        faults.push({ at: sim.now, kind: 'crash', service: s });
         sim.crash(s);
       },
       restart: (s) => {
-        injected.push({ at: sim.now, kind: 'restart', service: s });
+        faults.push({ at: sim.now, kind: 'restart', service: s });
         sim.restart(s);
       },
       partition: (groups) => {
-        injected.push({ at: sim.now, kind: 'partition', groups });
+        faults.push({ at: sim.now, kind: 'partition', groups });
         sim.partition(groups);
       },
       heal: () => {
-        injected.push({ at: sim.now, kind: 'heal' });
+        faults.push({ at: sim.now, kind: 'heal' });
         sim.heal();
       },
-      note: (f) => injected.push(f),
+      note: (f) => faults.push(f),
     };
     await setup.drive(harness);
   }
-  const result = await sim.runUntilQuiescent();
-  if (result.reason === 'event-budget') {
-    problems.push({ kind: 'event-budget', message: `the run exceeded the event budget (${result.events} events)`, at: result.now });
+  const r = await sim.runUntilQuiescent();
+  if (r.reason === 'event-budget') {
+    problems.push({ kind: 'event-budget', message: `the run exceeded the event budget (${r.events} events)`, at: r.now });
   }
-  return { input, sim, result, problems, injected };
+  // Crash points carry the time they fired: the judge adds it to the faults it reports.
+  const all = [...planned, ...faults];
+  const fired: Array<[number, number]> = [];
+  for (const p of sim.crashPoints()) {
+    const i = all.indexOf(p.fault);
+    if (p.firedAt >= 0 && i >= 0) fired.push([i, p.firedAt]);
+  }
+  return { input, sim, result: r, problems, injected: faults, fired };
 }

@@ -5,12 +5,14 @@
  * Everything in a report is plain JSON (structured-clone safe) so it can cross a
  * worker boundary or be stored by the app as is.
  */
-import type { Json, Row, ServiceContext, ServiceDefinition } from '../sim/types.ts';
+import type { Json, Row, ServiceContext, ServiceDefinition, TableSpec } from '../sim/types.ts';
 import type { Fault, FaultSchedule, ScheduleOptions } from '../sim/nemesis.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 import type { NetworkConfig } from '../sim/network.ts';
+import type { GroupStats, TopicConfig } from '../sim/broker.ts';
+import type { ChangeRecord } from '../sim/changelog.ts';
 
-export type { Fault, FaultSchedule, TraceEvent };
+export type { ChangeRecord, Fault, FaultSchedule, GroupStats, TopicConfig, TraceEvent };
 
 /** Learner-facing text, always in both languages. */
 export interface Localized {
@@ -52,8 +54,23 @@ export interface LearnerRuntime {
 /** Simulation options a scenario may set (a subset of the kernel's). */
 export interface ScenarioSimOptions {
   network?: NetworkConfig;
+  /**
+   * Broker options by topic name (`orderedByKey`, `duplicate`, `ackTimeoutMs`,
+   * `retryDelayMs`; src/sim/broker.ts). Merged over the exercise's
+   * `sim.brokerTopics`, topic by topic.
+   */
+  brokerTopics?: Record<string, TopicConfig>;
+  /** `tx-commit` trace events also carry per-table counts `{ insert, update, delete }` (changes the trace, so opt-in). */
+  traceChanges?: boolean;
   maxEvents?: number;
   maxTime?: number;
+}
+
+/** Rows a table holds before the run (`ScenarioSetup.initialRows`). */
+export interface InitialTable {
+  /** The table definition; give the same one the service's own `createTable` uses. */
+  spec?: TableSpec;
+  rows: Row[];
 }
 
 /** What a scenario builds for one run. Built afresh for every run. */
@@ -63,6 +80,13 @@ export interface ScenarioSetup {
   sim?: ScenarioSimOptions;
   /** Fixed faults of a deterministic scenario (random runs get a generated schedule instead). */
   faults?: FaultSchedule;
+  /**
+   * Pre-filled tables, service → table → rows, loaded before any service
+   * starts (e.g. a v1 event history in the learner's store). Loaded as the
+   * database's commit 0: in its change log and traced as `tx-commit` with
+   * `initial: true`.
+   */
+  initialRows?: Record<string, Record<string, InitialTable>>;
   /**
    * Optional driver for condition-triggered faults ("crash the orchestrator right
    * after the hotel reservation commits"). After it returns, the run continues
@@ -77,6 +101,25 @@ export interface ScenarioSetup {
 export interface ScenarioHarness {
   now(): number;
   rows(service: string, table: string): Row[];
+  /** Messages of `topic` that consumer group `group` has not acknowledged yet. */
+  brokerBacklog(topic: string, group: string): number;
+  /**
+   * Calls a service as a client would: from the node `harness` (added on first
+   * use; partitions that do not list it put it in the unlisted group), traced
+   * like any call. Runs the simulation until the reply or the timeout (default
+   * 200 virtual ms) and returns the reply value or rejects like `ctx.call`.
+   */
+  call<T = any>(to: string, method: string, payload?: Json, timeoutMs?: number): Promise<T>;
+  /** Publishes to a broker topic from the node `harness`; resolves once the broker stored it (runs the simulation meanwhile). */
+  publish(topic: string, payload: Json, key?: string): Promise<void>;
+  /** Applies any fault now (e.g. a `crash-after` point armed at this moment); reports list it. */
+  inject(fault: Fault): void;
+  /**
+   * Deploys new code for a service now: the running incarnation crashes and
+   * the new code starts at once, database intact (e.g. consumers switching from
+   * v1 to v2 events). `code`: a learner export name, or a provided definition.
+   */
+  redeploy(service: string, code: string | ServiceDefinition): void;
   /** Runs until `predicate()` holds (checked every `stepMs` virtual ms) or `limitMs` passes. Returns whether it held. */
   runUntil(predicate: () => boolean, limitMs?: number, stepMs?: number): Promise<boolean>;
   /** Runs for `ms` virtual milliseconds. */
@@ -125,6 +168,14 @@ export interface RunOutcome {
   events: number;
   data: Json | undefined;
   rows(service: string, table: string): Row[];
+  /** Names of a service's tables (created or written), in order of creation; [] for an unknown service. */
+  tables(service: string): string[];
+  /** Messages of `topic` that consumer group `group` has not acknowledged (0 for an unknown topic or group). */
+  brokerBacklog(topic: string, group: string): number;
+  /** The broker's final state as plain data: topic → messages published and each group's counters. */
+  broker(): BrokerState;
+  /** Full change log of a service's database in commit order (ids of the `tx-commit` trace events in `traceId`); [] for an unknown service. */
+  changes(service: string): readonly ChangeRecord[];
   trace(): TraceEvent[];
   /** Trace events of some kinds, without materialising the rest. */
   traceOf(...kinds: string[]): TraceEvent[];
@@ -133,6 +184,9 @@ export interface RunOutcome {
   /** Exceptions thrown by learner code during the run (handlers, start, error replies); computed on demand. */
   learnerErrors(): LearnerProblem[];
 }
+
+/** Broker state read after a run. */
+export type BrokerState = Record<string, { published: number; groups: Record<string, GroupStats> }>;
 
 /** A violated property: what went wrong, in words, and when. */
 export interface Violation {
@@ -179,8 +233,8 @@ export interface ExerciseDefinition {
   random: RandomRunSpec;
   checks: CheckSpec[];
   hints: Localized[];
-  /** Defaults for every run of this exercise. */
-  sim: Required<Pick<ScenarioSimOptions, 'maxEvents' | 'maxTime'>>;
+  /** Defaults for every run of this exercise (a scenario's `sim` overrides them). */
+  sim: Required<Pick<ScenarioSimOptions, 'maxEvents' | 'maxTime'>> & Omit<ScenarioSimOptions, 'maxEvents' | 'maxTime'>;
 }
 
 /** Serializable summary of an exercise (for lists and the app). */

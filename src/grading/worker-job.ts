@@ -12,6 +12,7 @@ import { prepareSandboxRealm } from '../sandbox/realm.ts';
 import type { JobIO } from '../sandbox/serve.ts';
 import { findExercise } from '../../exercises/index.ts';
 import { executeRuns, type RejectionCollector } from './execute.ts';
+import { learnerModules } from './learner-module.ts';
 import type { LearnerRuntime } from './types.ts';
 import { RECORD_BATCH_CHARS, RECORD_BATCH_MS, type ExecuteJob, type RecordsMessage, type WorkerJob, type WorkerResult } from './worker-types.ts';
 
@@ -19,8 +20,10 @@ export type { WorkerJob, WorkerResult } from './worker-types.ts';
 
 /** The learner runtime of compiled code, in this (locked-down) realm. */
 export function sandboxRuntime(compiled: CompileOk): LearnerRuntime {
+  // `import { isRpcTimeout } from '@mdl/<exercise>'`: the only value imports there are (compileSubmission allows them).
+  const modules = learnerModules();
   // Grading turns are short: a synchronous turn past 1M loop iterations is an endless loop.
-  const factory = createModuleFactory(compiled, { loopLimit: 1_000_000 });
+  const factory = createModuleFactory(compiled, { loopLimit: 1_000_000, modules });
   return {
     factory,
     wrapContext: (ctx) => exposeToLearner(ctx),

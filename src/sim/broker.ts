@@ -1,6 +1,8 @@
 import { BACK, BDELIVER, BNACK, Envelope, PUB, PUBACK } from './envelope.ts';
+import { SimError } from './errors.ts';
 import { K } from './trace.ts';
 import type { Kernel } from './simulation.ts';
+import type { SubscribeOptions } from './types.ts';
 
 /**
  * The message broker: durable topics, consumer groups, at-least-once delivery.
@@ -9,6 +11,10 @@ import type { Kernel } from './simulation.ts';
  * consumer's ack arrives; no ack within `ackTimeoutMs` (consumer crashed, ack
  * lost, handler slow) means redelivery. With `orderedByKey`, a key has at most
  * one message in flight, so messages of one key are processed in publish order.
+ * Every message has an offset (its position in the topic); a group starts at an
+ * offset chosen when it is created (`SubscribeOptions.from`) and the broker
+ * keeps its position: for each group, every message from its start offset on is
+ * exactly one of pending, in flight, waiting for a retry, or acknowledged.
  */
 export interface TopicConfig {
   orderedByKey?: boolean;
@@ -38,10 +44,27 @@ interface Group {
   topic: Topic;
   consumers: number[];
   rr: number;
+  /** First offset this group consumes. */
+  start: number;
   pending: StoredMessage[];
   deliveries: Map<string, number>;
   inflight: Map<string, InFlight>;
   keysInFlight: Set<string>;
+  /** Messages nacked and waiting for their retry. */
+  retrying: number;
+  acked: number;
+}
+
+/** A consumer group's position, for checks and the UI. `backlog = published - acked = pending + inFlight + retrying`. */
+export interface GroupStats {
+  /** Messages of the topic from the group's start offset on. */
+  published: number;
+  acked: number;
+  pending: number;
+  inFlight: number;
+  retrying: number;
+  backlog: number;
+  startOffset: number;
 }
 
 interface Topic {
@@ -65,7 +88,9 @@ export class Broker {
   private readonly topics = new Map<string, Topic>();
   private attempts = 0;
 
-  constructor(private readonly k: Kernel, private readonly configs: Record<string, TopicConfig> = {}) {}
+  constructor(private readonly k: Kernel, private readonly configs: Record<string, TopicConfig> = {}) {
+    for (const [name, c] of Object.entries(configs)) checkTopicConfig(name, c);
+  }
 
   private topic(name: string): Topic {
     let t = this.topics.get(name);
@@ -83,14 +108,21 @@ export class Broker {
     return t;
   }
 
-  /** A service subscribed (control plane: joining is instant, deliveries still cross the network). */
-  join(topicName: string, group: string, node: number): void {
+  /**
+   * A service subscribed (control plane: joining is instant, deliveries still
+   * cross the network). `from` only matters when this creates the group.
+   */
+  join(topicName: string, group: string, node: number, from: SubscribeOptions['from']): void {
+    const k = this.k;
     const t = this.topic(topicName);
     let g = t.groups.get(group);
+    const created = g === undefined;
     if (!g) {
-      g = { name: group, topic: t, consumers: [], rr: 0, pending: [...t.log], deliveries: new Map(), inflight: new Map(), keysInFlight: new Set() };
+      const start = from === undefined || from === 'beginning' ? 0 : from === 'end' ? t.log.length : from;
+      g = { name: group, topic: t, consumers: [], rr: 0, start, pending: t.log.slice(start), deliveries: new Map(), inflight: new Map(), keysInFlight: new Set(), retrying: 0, acked: 0 };
       t.groups.set(group, g);
     }
+    if (k.tracing) k.trace.record(K.subscribe, k.now, node, k.brokerIdx, k.cause, { topic: t.name, group, startOffset: g.start, created });
     if (!g.consumers.includes(node)) g.consumers.push(node);
     this.pump(g);
   }
@@ -102,10 +134,12 @@ export class Broker {
       case PUB: {
         const t = this.topic(env.type);
         const msg: StoredMessage = { id: `${t.name}#${++t.seq}`, seq: t.seq, key: p.key ?? null, payload: p.payload, publishedBy: k.names[env.from]! };
-        if (k.tracing) k.trace.record(K.publish, k.now, k.brokerIdx, env.from, k.cause, { topic: t.name, id: msg.id, key: msg.key, payload: msg.payload });
+        const publishId = k.tracing ? k.trace.record(K.publish, k.now, k.brokerIdx, env.from, k.cause, { topic: t.name, id: msg.id, key: msg.key, payload: msg.payload }) : -1;
         t.log.push(msg);
+        k.stored(env, t.name, publishId);
         k.sendEnvelope(new Envelope(k.nextMessageId(), PUBACK, k.brokerIdx, env.from, env.type, { id: msg.id }, env.id, k.now));
         for (const g of t.groups.values()) {
+          if (msg.seq - 1 < g.start) continue;
           g.pending.push(msg);
           this.pump(g);
         }
@@ -120,10 +154,12 @@ export class Broker {
         if (f.msg.key !== null) g.keysInFlight.delete(f.msg.key);
         if (env.kind === BACK) {
           if (k.tracing) k.trace.record(K.ack, k.now, k.brokerIdx, env.from, k.cause, { topic: g.topic.name, group: g.name, id: f.msg.id });
+          g.acked++;
           this.pump(g);
         } else {
           if (k.tracing) k.trace.record(K.nack, k.now, k.brokerIdx, env.from, k.cause, { topic: g.topic.name, group: g.name, id: f.msg.id });
           if (f.msg.key !== null && g.topic.cfg.orderedByKey) g.keysInFlight.add(f.msg.key); // hold the key until the retry
+          g.retrying++;
           k.scheduleBroker(g.topic.cfg.retryDelayMs, { group: g, id: f.msg.id, attempt: f.attempt, retry: f.msg });
         }
         return;
@@ -136,6 +172,7 @@ export class Broker {
     const k = this.k;
     const g = t.group;
     if (t.retry) {
+      g.retrying--;
       if (t.retry.key !== null) g.keysInFlight.delete(t.retry.key);
       if (k.tracing) k.trace.record(K.redeliver, k.now, k.brokerIdx, -1, k.cause, { topic: g.topic.name, group: g.name, id: t.id, reason: 'nack' });
       this.requeue(g, t.retry);
@@ -174,7 +211,7 @@ export class Broker {
       const attempt = ++this.attempts;
       g.inflight.set(msg.id, { msg, attempt });
       if (msg.key !== null && ordered) g.keysInFlight.add(msg.key);
-      const body = { topic: g.topic.name, group: g.name, id: msg.id, key: msg.key, payload: msg.payload, deliveryCount: deliveries, publishedBy: msg.publishedBy };
+      const body = { topic: g.topic.name, group: g.name, id: msg.id, key: msg.key, payload: msg.payload, deliveryCount: deliveries, publishedBy: msg.publishedBy, offset: msg.seq - 1 };
       if (k.tracing) k.trace.record(K['broker-deliver'], k.now, k.brokerIdx, consumer, k.cause, { topic: g.topic.name, group: g.name, id: msg.id, deliveryCount: deliveries });
       const env = new Envelope(k.nextMessageId(), BDELIVER, k.brokerIdx, consumer, g.topic.name, Object.freeze(body), -1, k.now);
       k.sendEnvelope(env);
@@ -203,7 +240,46 @@ export class Broker {
   /** Messages stored but not yet acknowledged by a group (for checks and the UI). */
   unacked(topic: string, group: string): number {
     const g = this.topics.get(topic)?.groups.get(group);
-    return g ? g.pending.length + g.inflight.size : 0;
+    return g ? g.pending.length + g.inflight.size + g.retrying : 0;
   }
+
+  topicNames(): string[] {
+    return [...this.topics.keys()];
+  }
+
+  groupNames(topic: string): string[] {
+    const t = this.topics.get(topic);
+    return t ? [...t.groups.keys()] : [];
+  }
+
+  published(topic: string): number {
+    return this.topics.get(topic)?.log.length ?? 0;
+  }
+
+  groupStats(topic: string, group: string): GroupStats | undefined {
+    const g = this.topics.get(topic)?.groups.get(group);
+    if (!g) return undefined;
+    const pending = g.pending.length;
+    const inFlight = g.inflight.size;
+    return {
+      published: Math.max(0, g.topic.log.length - g.start),
+      acked: g.acked,
+      pending,
+      inFlight,
+      retrying: g.retrying,
+      backlog: pending + inFlight + g.retrying,
+      startOffset: g.start,
+    };
+  }
+}
+
+/** Topic options come from exercise code: bad values get a clear message instead of odd broker behaviour. */
+function checkTopicConfig(name: string, c: TopicConfig): void {
+  const bad = (what: string) => new SimError('BadArgument', `brokerTopics["${name}"]: ${what}`);
+  if (c === null || typeof c !== 'object') throw bad('must be an object');
+  if (c.orderedByKey !== undefined && typeof c.orderedByKey !== 'boolean') throw bad('orderedByKey must be true or false');
+  if (c.ackTimeoutMs !== undefined && !(typeof c.ackTimeoutMs === 'number' && c.ackTimeoutMs > 0 && c.ackTimeoutMs < Infinity)) throw bad('ackTimeoutMs must be a finite number > 0');
+  if (c.retryDelayMs !== undefined && !(typeof c.retryDelayMs === 'number' && c.retryDelayMs >= 0 && c.retryDelayMs < Infinity)) throw bad('retryDelayMs must be a finite number >= 0');
+  if (c.duplicate !== undefined && !(typeof c.duplicate === 'number' && c.duplicate >= 0 && c.duplicate <= 1)) throw bad('duplicate must be a probability from 0 to 1');
 }
 

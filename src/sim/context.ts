@@ -1,7 +1,7 @@
 import { TxBuffer, type DatabaseStore } from './database.ts';
 import { SimError } from './errors.ts';
 import type { Incarnation, Kernel } from './simulation.ts';
-import { DEFAULT_CALL_TIMEOUT_MS, type Database, type Row, type RowFilter, type ServiceContext, type TableSpec, type Transaction } from './types.ts';
+import { DEFAULT_CALL_TIMEOUT_MS, type Database, type Row, type RowFilter, type ServiceContext, type TableSpec, type Transaction, type WriteOptions } from './types.ts';
 
 /**
  * Builds the capabilities of one incarnation. Everything is a closure over the
@@ -62,7 +62,13 @@ export function createContext(k: Kernel, inc: Incarnation): ServiceContext {
       alive(`subscribe(${topic})`);
       checkName(topic, 'subscribe: topic');
       if (typeof handler !== 'function') throw new SimError('BadArgument', `subscribe("${topic}"): handler must be a function`);
-      k.subscribe(inc, topic, options?.group ?? inc.node.name, handler);
+      const from = options?.from;
+      if (from !== undefined && from !== 'beginning' && from !== 'end' && !(Number.isInteger(from) && from >= 0)) {
+        throw new SimError('BadArgument', `subscribe("${topic}"): from must be 'beginning', 'end' or an offset (integer >= 0), got ${typeof from === 'number' || typeof from === 'string' ? JSON.stringify(from) : `a ${typeof from}`}`);
+      }
+      const group = options?.group ?? inc.node.name;
+      checkName(group, `subscribe("${topic}"): group`);
+      k.subscribe(inc, topic, group, handler, from);
     },
     now: () => k.now,
     sleep(ms) {
@@ -106,8 +112,8 @@ function databaseHandle(k: Kernel, inc: Incarnation, store: DatabaseStore, forei
       scan: <T extends Row>(t: string, f?: RowFilter<T>) => (live('scan'), buf.scan(t, f as RowFilter<Row>) as T[]),
       insert: (t: string, row: Row) => (live('insert'), buf.insert(t, row)),
       put: (t: string, row: Row) => (live('put'), buf.put(t, row)),
-      update: (t: string, key: string | number, patch: Row) => (live('update'), buf.update(t, key, patch)),
-      delete: (t: string, key: string | number) => (live('delete'), buf.delete(t, key)),
+      update: (t: string, key: string | number, patch: Row, options?: WriteOptions) => (live('update'), buf.update(t, key, patch, options)),
+      delete: (t: string, key: string | number, options?: WriteOptions) => (live('delete'), buf.delete(t, key, options)),
     });
     let result: R;
     try {
@@ -139,10 +145,16 @@ function databaseHandle(k: Kernel, inc: Incarnation, store: DatabaseStore, forei
     transaction: run,
     insert: (table: string, row: Row) => single((tx) => tx.insert(table, row)),
     put: (table: string, row: Row) => single((tx) => tx.put(table, row)),
-    update: (table: string, key: string | number, patch: Row) => single((tx) => tx.update(table, key, patch)),
-    delete: (table: string, key: string | number) => single((tx) => tx.delete(table, key)),
+    update: (table: string, key: string | number, patch: Row, options?: WriteOptions) => single((tx) => tx.update(table, key, patch, options)),
+    delete: (table: string, key: string | number, options?: WriteOptions) => single((tx) => tx.delete(table, key, options)),
+    changes(afterLsn = 0, limit = DEFAULT_CHANGES_LIMIT) {
+      use('changes');
+      return store.changes(afterLsn, limit);
+    },
   });
 }
+
+const DEFAULT_CHANGES_LIMIT = 100;
 
 function checkName(s: unknown, what: string): void {
   if (typeof s !== 'string' || s === '') throw new SimError('BadArgument', `${what} must be a non-empty string`);

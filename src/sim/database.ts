@@ -1,6 +1,7 @@
+import type { ChangeRecord } from './changelog.ts';
 import { SimError } from './errors.ts';
-import { clonePlain, isolate } from './json.ts';
-import type { Json, Row, RowFilter, TableSpec } from './types.ts';
+import { canonicalJson, clonePlain, isolate } from './json.ts';
+import type { Change, Json, Row, RowFilter, TableSpec, WriteOptions } from './types.ts';
 
 
 /**
@@ -10,7 +11,10 @@ import type { Json, Row, RowFilter, TableSpec } from './types.ts';
  * in `commit`, after re-validating keys and unique constraints against what was
  * committed meanwhile (that is what makes UNIQUE(aggregate_id, version) an
  * optimistic-concurrency guard). Other isolation is read-committed: reads see
- * committed rows plus the transaction's own writes.
+ * committed rows plus the transaction's own writes. Opt-in write-conflict
+ * detection (`TableSpec.conflicts`, `expect` on update/delete) is validated in
+ * the same step. Every applied row change is appended to the store's change
+ * log (`changes`), which is as durable as the rows.
  */
 export type PrimaryKey = string | number;
 
@@ -20,20 +24,33 @@ interface Table {
   readonly rows: Map<string, Row>;
   /** One index per unique constraint: composite value -> primary key. */
   readonly indexes: Map<string, string>[];
+  /** First-committer-wins: every write is guarded by the row as the transaction first saw it. */
+  readonly fcw: boolean;
 }
+
+/** Most change records one `changes()` call returns. */
+export const MAX_CHANGES_PER_CALL = 1000;
 
 const DELETED = null;
 
 export class DatabaseStore {
   private readonly tables = new Map<string, Table>();
+  /** Every applied row change, in commit order; `log[i].lsn === i + 1`. */
+  private readonly log: ChangeRecord[] = [];
+  private commits = 0;
   constructor(readonly owner: string) {}
 
   createTable(name: string, spec: TableSpec = {}): void {
     const key = spec.key ?? 'id';
     const unique = (spec.unique ?? []).map((u) => [...u]);
+    const conflicts = spec.conflicts ?? 'none';
+    if (conflicts !== 'none' && conflicts !== 'first-committer-wins') {
+      throw new SimError('BadArgument', `table "${name}": conflicts must be "none" or "first-committer-wins", got ${JSON.stringify(conflicts)}`);
+    }
+    const fcw = conflicts === 'first-committer-wins';
     const existing = this.tables.get(name);
     if (existing) {
-      if (existing.key !== key || JSON.stringify(existing.unique) !== JSON.stringify(unique)) {
+      if (existing.key !== key || JSON.stringify(existing.unique) !== JSON.stringify(unique) || existing.fcw !== fcw) {
         throw new SimError('BadArgument', `table "${name}" of ${this.owner} already exists with a different definition`);
       }
       return;
@@ -43,7 +60,7 @@ export class DatabaseStore {
         throw new SimError('BadArgument', `table "${name}": each unique constraint must be a non-empty list of field names`);
       }
     }
-    this.tables.set(name, { key, unique, rows: new Map(), indexes: unique.map(() => new Map()) });
+    this.tables.set(name, { key, unique, rows: new Map(), indexes: unique.map(() => new Map()), fcw });
   }
 
   /** The table, created with the default definition on first use. */
@@ -81,8 +98,14 @@ export class DatabaseStore {
     return t ? [...t.rows.values()] : [];
   }
 
-  /** Validates a transaction's writes against the committed state and applies them, or throws. */
-  commit(writes: TxWrites): number {
+  /**
+   * Validates a transaction's writes against the committed state and applies
+   * them, or throws. Applied changes go to the change log, stamped with `at`
+   * and `traceId` (the id of the commit's trace event, -1 untraced).
+   * Returns the number of row writes.
+   */
+  commit(buf: TxBuffer, at: number, traceId: number): number {
+    const writes = buf.writes;
     // Validate everything first: a commit applies all of its writes or none.
     for (const [name, w] of writes) {
       const t = this.table(name);
@@ -104,6 +127,8 @@ export class DatabaseStore {
         }
       });
     }
+    if (buf.guards !== null) this.checkGuards(buf);
+    const txId = ++this.commits;
     let count = 0;
     for (const [name, w] of writes) {
       const t = this.table(name);
@@ -115,12 +140,93 @@ export class DatabaseStore {
           t.rows.set(pk, row);
           t.unique.forEach((fields, i) => { const v = composite(row, fields); if (v !== undefined) t.indexes[i]!.set(v, pk); });
         }
+        if (row !== DELETED || old !== undefined) this.logChange(txId, name, (row ?? old!)[t.key], old ?? null, row, at, traceId);
         count++;
       }
     }
     return count;
   }
+
+  /** First-committer-wins and `expect` guards: any row changed since the transaction saw it fails the whole commit. */
+  private checkGuards(buf: TxBuffer): void {
+    for (const [name, rows] of buf.guards!) {
+      const t = this.table(name);
+      const written = buf.writes.get(name)?.rows;
+      for (const [pk, g] of rows) {
+        const cur = t.rows.get(pk);
+        if (g.expect !== undefined) {
+          const bad = cur === undefined ? undefined : mismatch(cur, g.expect);
+          if (bad !== null) throw expectConflict(this.owner, name, t.key, pk, bad);
+        }
+        // Only rows this transaction writes are guarded by what it saw (rows it merely read are not: write skew stays possible).
+        if (g.base !== NO_BASE && cur !== g.base && written !== undefined && written.has(pk)) throw writeConflict(this.owner, name, t.key, pk);
+      }
+    }
+  }
+
+  private logChange(txId: number, table: string, key: Json, before: Row | null, after: Row | null, at: number, traceId: number): void {
+    const op = before === null ? 'insert' : after === null ? 'delete' : 'update';
+    this.log.push(Object.freeze({ lsn: this.log.length + 1, txId, table, op, key: key as string | number, before, after, at, traceId }));
+  }
+
+  /**
+   * Loads rows before the run (a scenario's initial state) as one commit with
+   * txId 0: validated like inserts, and in the change log like any commit.
+   */
+  preload(table: string, rows: readonly Row[], at: number, traceId: number): number {
+    const buf = new TxBuffer(this);
+    for (const r of rows) buf.insert(table, r); // validates keys and unique constraints, also against existing rows
+    const w = buf.writes.get(table);
+    if (!w) return 0;
+    const t = this.table(table);
+    for (const [pk, row] of w.rows) {
+      t.rows.set(pk, row!);
+      t.unique.forEach((fields, i) => { const v = composite(row!, fields); if (v !== undefined) t.indexes[i]!.set(v, pk); });
+      this.logChange(0, table, row![t.key], null, row, at, traceId);
+    }
+    return w.rows.size;
+  }
+
+  /** The full change log (frozen records, shared: for checks, replays and the UI; never handed to service code). */
+  changeLog(): readonly ChangeRecord[] {
+    return this.log;
+  }
+
+  /** Log sequence number of the last change (0 when none). */
+  get lastLsn(): number {
+    return this.log.length;
+  }
+
+  /** Changes after `afterLsn`, at most `limit`, as copies for service code. */
+  changes(afterLsn: number, limit: number): Change[] {
+    if (!Number.isInteger(afterLsn) || afterLsn < 0) throw new SimError('BadArgument', `changes: afterLsn must be an integer >= 0, got ${String(afterLsn)}`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CHANGES_PER_CALL) {
+      throw new SimError('BadArgument', `changes: limit must be an integer from 1 to ${MAX_CHANGES_PER_CALL}, got ${String(limit)}`);
+    }
+    const out: Change[] = [];
+    const end = Math.min(this.log.length, afterLsn + limit);
+    for (let i = afterLsn; i < end; i++) {
+      const c = this.log[i]!;
+      out.push({
+        lsn: c.lsn, txId: c.txId, table: c.table, op: c.op, key: c.key,
+        before: c.before === null ? null : clonePlain(c.before, 'changes'),
+        after: c.after === null ? null : clonePlain(c.after, 'changes'),
+        at: c.at,
+      });
+    }
+    return out;
+  }
 }
+
+/** What a commit must re-check for one row: the row object first seen (identity = version), and/or expected field values. */
+interface Guard {
+  /** Committed row object when the transaction first touched it (undefined: absent); NO_BASE when only `expect` applies. Commits replace row objects, so identity is the version. */
+  base: Row | undefined | typeof NO_BASE;
+  /** Field values the committed row must still have at commit. */
+  expect?: Row;
+}
+
+const NO_BASE = Symbol('no base');
 
 /** Per-table buffered writes: final row per primary key (null = deleted), and which keys were inserted. */
 export type TxWrites = Map<string, { rows: Map<string, Row | null>; inserted: Set<string> }>;
@@ -128,7 +234,19 @@ export type TxWrites = Map<string, { rows: Map<string, Row | null>; inserted: Se
 /** Read-your-writes view over a store plus buffered writes; it validates eagerly so errors point at the line that caused them. */
 export class TxBuffer {
   readonly writes: TxWrites = new Map();
+  /** Rows the commit must re-check (first-committer-wins tables, `expect`); null until one is needed. */
+  guards: Map<string, Map<string, Guard>> | null = null;
   constructor(private readonly store: DatabaseStore) {}
+
+  /** The row's guard, created on first touch with the committed row as it is now. */
+  private guard(table: string, t: Table, pk: string): Guard {
+    const all = (this.guards ??= new Map());
+    let rows = all.get(table);
+    if (!rows) all.set(table, (rows = new Map()));
+    let g = rows.get(pk);
+    if (!g) rows.set(pk, (g = { base: t.fcw ? t.rows.get(pk) : NO_BASE }));
+    return g;
+  }
 
   private w(table: string) {
     let w = this.writes.get(table);
@@ -143,7 +261,10 @@ export class TxBuffer {
   }
 
   get(table: string, key: PrimaryKey): Row | undefined {
-    const r = this.current(table, String(key));
+    const pk = String(key);
+    const r = this.current(table, pk);
+    const t = this.store.table(table);
+    if (t.fcw) this.guard(table, t, pk);
     return r === undefined ? undefined : clonePlain(r, 'get');
   }
 
@@ -154,7 +275,10 @@ export class TxBuffer {
     const out: Row[] = [];
     for (const [pk, r] of t.rows) {
       const cur = w && w.rows.has(pk) ? w.rows.get(pk) : r;
-      if (cur && match(cur)) out.push(clonePlain(cur, 'scan'));
+      if (cur && match(cur)) {
+        if (t.fcw) this.guard(table, t, pk);
+        out.push(clonePlain(cur, 'scan'));
+      }
     }
     if (w) for (const [pk, r] of w.rows) if (r && !t.rows.has(pk) && match(r)) out.push(clonePlain(r, 'scan'));
     return out;
@@ -166,6 +290,7 @@ export class TxBuffer {
     const pk = String(frozen[t.key]);
     if (this.current(table, pk) !== undefined) throw uniqueViolation(this.store.owner, table, `${t.key} = ${pk}`);
     this.checkUnique(table, pk, frozen);
+    if (t.fcw) this.guard(table, t, pk);
     const w = this.w(table);
     w.rows.set(pk, frozen);
     if (!t.rows.has(pk)) w.inserted.add(pk);
@@ -176,10 +301,11 @@ export class TxBuffer {
     const frozen = checkRow(row, t.key, table);
     const pk = String(frozen[t.key]);
     this.checkUnique(table, pk, frozen);
+    if (t.fcw) this.guard(table, t, pk);
     this.w(table).rows.set(pk, frozen);
   }
 
-  update(table: string, key: PrimaryKey, patch: Row): void {
+  update(table: string, key: PrimaryKey, patch: Row, options?: WriteOptions): void {
     const t = this.store.table(table);
     const pk = String(key);
     const old = this.current(table, pk);
@@ -189,17 +315,42 @@ export class TxBuffer {
     if (t.key in p && String(p[t.key]) !== pk) throw new SimError('BadArgument', `update ${table}: the primary key "${t.key}" cannot change`);
     const next = isolate({ ...old, ...p }, `update ${table}`);
     this.checkUnique(table, pk, next);
+    this.expectNow(table, t, pk, old, options, 'update');
+    if (t.fcw) this.guard(table, t, pk);
     this.w(table).rows.set(pk, next);
   }
 
-  delete(table: string, key: PrimaryKey): void {
+  delete(table: string, key: PrimaryKey, options?: WriteOptions): void {
     const pk = String(key);
-    this.store.table(table);
+    const t = this.store.table(table);
+    if (options !== undefined) {
+      const old = this.current(table, pk);
+      if (old === undefined && options.expect !== undefined) throw expectConflict(this.store.owner, table, t.key, pk, undefined);
+      if (old !== undefined) this.expectNow(table, t, pk, old, options, 'delete');
+    }
+    if (t.fcw) this.guard(table, t, pk);
     const w = this.w(table);
     if (w.inserted.has(pk)) {
       w.inserted.delete(pk);
       w.rows.delete(pk);
     } else w.rows.set(pk, DELETED);
+  }
+
+  /**
+   * `expect`: the row as this transaction sees it must match now; if the
+   * transaction has not written the row before, the committed row must still
+   * match at commit.
+   */
+  private expectNow(table: string, t: Table, pk: string, seen: Row, options: WriteOptions | undefined, op: string): void {
+    if (options === undefined || options === null) return;
+    if (typeof options !== 'object') throw new SimError('BadArgument', `${op} ${table}: options must be an object like { expect: { version: 3 } }`);
+    if (options.expect === undefined) return;
+    const expect = clonePlain(options.expect, `${op} ${table}: expect`);
+    if (expect === null || typeof expect !== 'object' || Array.isArray(expect)) throw new SimError('BadArgument', `${op} ${table}: expect must be an object of field values`);
+    const bad = mismatch(seen, expect);
+    if (bad !== null) throw expectConflict(this.store.owner, table, t.key, pk, bad);
+    const ownWrite = this.writes.get(table)?.rows.has(pk) ?? false;
+    if (!ownWrite) this.guard(table, t, pk).expect = expect;
   }
 
   get size(): number {
@@ -222,6 +373,33 @@ export class TxBuffer {
       }
     });
   }
+}
+
+/** The first field of `expect` whose value differs in `row` (JSON equality), or null when all match. */
+function mismatch(row: Row, expect: Row): { field: string; want: Json; found: Json | undefined } | null {
+  for (const field of Object.keys(expect)) {
+    const want = expect[field] as Json;
+    const found = row[field] as Json | undefined;
+    if (found === want) continue;
+    if (found !== undefined && typeof want === 'object' && want !== null && typeof found === 'object' && found !== null && canonicalJson(found) === canonicalJson(want)) continue;
+    return { field, want, found };
+  }
+  return null;
+}
+
+function writeConflict(owner: string, table: string, key: string, pk: string): SimError {
+  return new SimError(
+    'WriteConflict',
+    `write conflict in ${owner}.${table}: the row ${key} = ${pk} was changed by another transaction after this one read it (first-committer-wins); nothing was committed — read it again and retry`,
+  );
+}
+
+/** `bad` undefined: the row is gone. */
+function expectConflict(owner: string, table: string, key: string, pk: string, bad: { field: string; want: Json; found: Json | undefined } | undefined): SimError {
+  const what = bad === undefined
+    ? `the row ${key} = ${pk} does not exist`
+    : `expected ${bad.field} = ${JSON.stringify(bad.want)} in the row ${key} = ${pk}, found ${bad.found === undefined ? 'no such field' : JSON.stringify(bad.found)}`;
+  return new SimError('WriteConflict', `write conflict in ${owner}.${table}: ${what}; nothing was committed`);
 }
 
 function checkRow(row: Row, key: string, table: string): Row {

@@ -1,19 +1,11 @@
 /**
  * Errors the simulator raises into service code. `name` is the stable thing to
  * test for (`err.name === 'RpcTimeout'`); `code` repeats it for JSON reports.
+ * The names and the learner-facing error shapes are declared in types.ts.
  */
-export type SimErrorName =
-  | 'NotJson'
-  | 'RpcTimeout'
-  | 'RemoteError'
-  | 'Unavailable'
-  | 'UniqueViolation'
-  | 'NoSuchRow'
-  | 'NoSuchTable'
-  | 'DatabaseWriteError'
-  | 'StaleIncarnation'
-  | 'PublishTimeout'
-  | 'BadArgument';
+import type { SimErrorName } from './types.ts';
+
+export type { SimErrorName };
 
 export class SimError extends Error {
   readonly code: SimErrorName;

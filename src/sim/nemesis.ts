@@ -1,3 +1,4 @@
+import { SimError } from './errors.ts';
 import { Prng } from './prng.ts';
 
 /**
@@ -16,10 +17,71 @@ export type Fault =
   /** Drops messages on matching links with probability `rate` for `durationMs`. */
   | { at: number; kind: 'loss'; rate: number; durationMs: number; from?: string; to?: string }
   /** Every commit of `service` fails for `durationMs`. */
-  | { at: number; kind: 'db-write-failure'; service: string; durationMs: number };
+  | { at: number; kind: 'db-write-failure'; service: string; durationMs: number }
+  | CrashAfterFault;
 
 export type FaultKind = Fault['kind'];
 export type FaultSchedule = Fault[];
+
+/**
+ * Instants a `crash-after` fault can crash a service at, each in its own code:
+ * - `tx-commit`: a transaction's commit is durable, before its promise resolves
+ *   (filter `table`: the transaction wrote that table);
+ * - `handler-return`: an RPC handler (filter `method`) or a broker subscription
+ *   handler (filter `topic`) returned successfully, before the reply or the ack
+ *   is sent;
+ * - `publish-ack`: the broker stored a message the service published (filter
+ *   `topic`), before the service learns it;
+ * - `send`: a request (`ctx.call`) or one-way message (`ctx.send`) is on the
+ *   wire (filters `method` = method or message type, `to`); the call's promise
+ *   never settles, and synchronous code running on can no longer act (its
+ *   calls are refused as stale).
+ */
+export type CrashPointKind = 'tx-commit' | 'handler-return' | 'publish-ack' | 'send';
+
+/**
+ * Crash point: from `at` on, the `nth` (default 1) matching instant of
+ * `service` crashes it at exactly that instant; it restarts `restartAfterMs`
+ * later. Fires at most once. Traced as `crash` with `point`; `firedAt` is set in
+ * reports (absent: it never fired).
+ */
+export interface CrashAfterFault {
+  at: number;
+  kind: 'crash-after';
+  service: string;
+  on: CrashPointKind;
+  table?: string;
+  method?: string;
+  topic?: string;
+  to?: string;
+  nth?: number;
+  restartAfterMs: number;
+  firedAt?: number;
+}
+
+const CRASH_POINT_FILTERS: Record<CrashPointKind, ReadonlyArray<'table' | 'method' | 'topic' | 'to'>> = {
+  'tx-commit': ['table'],
+  'handler-return': ['method', 'topic'],
+  'publish-ack': ['topic'],
+  send: ['method', 'to'],
+};
+
+/** Throws a clear BadArgument when a crash-after fault is malformed (unknown point, a filter the point has not, bad numbers). */
+export function checkCrashPoint(f: CrashAfterFault): void {
+  const what = `crash-after fault at ${f.at}`;
+  const allowed = Object.prototype.hasOwnProperty.call(CRASH_POINT_FILTERS, f.on) ? CRASH_POINT_FILTERS[f.on] : undefined;
+  if (allowed === undefined) throw new SimError('BadArgument', `${what}: "on" must be one of ${Object.keys(CRASH_POINT_FILTERS).join(', ')}, got ${JSON.stringify(f.on)}`);
+  if (typeof f.service !== 'string' || f.service === '') throw new SimError('BadArgument', `${what}: "service" must name a service`);
+  for (const k of ['table', 'method', 'topic', 'to'] as const) {
+    if (f[k] === undefined) continue;
+    if (!allowed.includes(k)) throw new SimError('BadArgument', `${what}: "${k}" does not apply to on: "${f.on}" (filters: ${allowed.join(', ')})`);
+    if (typeof f[k] !== 'string') throw new SimError('BadArgument', `${what}: "${k}" must be a string`);
+  }
+  if (f.nth !== undefined && !(Number.isInteger(f.nth) && f.nth >= 1)) throw new SimError('BadArgument', `${what}: "nth" must be an integer >= 1, got ${String(f.nth)}`);
+  if (typeof f.restartAfterMs !== 'number' || !(f.restartAfterMs >= 0) || f.restartAfterMs === Infinity) {
+    throw new SimError('BadArgument', `${what}: "restartAfterMs" must be a finite number >= 0, got ${String(f.restartAfterMs)}`);
+  }
+}
 
 export interface ScheduleOptions {
   /** Services the nemesis may crash or write-fail. */
@@ -30,10 +92,31 @@ export interface ScheduleOptions {
   horizonMs: number;
   /** Number of fault episodes drawn (each episode may be a pair, e.g. crash + restart); default 3. */
   episodes?: number;
-  /** Which episodes may be drawn; default all. */
-  kinds?: Array<'crash' | 'partition' | 'latency' | 'loss' | 'db-write-failure'>;
+  /** Which episodes may be drawn; default all but `crash-after` (crash points are opt-in). */
+  kinds?: Array<'crash' | 'partition' | 'latency' | 'loss' | 'db-write-failure' | 'crash-after'>;
+  /**
+   * Candidate crash points for `crash-after` episodes (one is drawn per
+   * episode, with `nth` in 1..`crashPointMaxNth` and the downtime as
+   * `restartAfterMs`); default: every point kind of every service in `services`, unfiltered.
+   */
+  crashPoints?: Array<Omit<CrashAfterFault, 'at' | 'kind' | 'nth' | 'restartAfterMs' | 'firedAt'>>;
+  /** Largest `nth` drawn for a crash point; default 3. */
+  crashPointMaxNth?: number;
   minDowntimeMs?: number;
   maxDowntimeMs?: number;
+  /**
+   * Opt-in: the number of episodes is drawn per seed, uniformly in
+   * [episodes, maxEpisodes], so a learner cannot count on a fixed number of faults.
+   */
+  maxEpisodes?: number;
+  /**
+   * Opt-in: how fault durations spread over [minDowntimeMs, maxDowntimeMs].
+   * 'uniform' (default) or 'mostly-short' — min + (max − min)·u³: half of the
+   * faults in the lowest eighth of the range, with a tail of long ones, so that
+   * both "ride it out" and "give up and compensate" get exercised. (Cubing, not
+   * Math.pow/exp: only exactly rounded operations, identical in every engine.)
+   */
+  downtime?: 'uniform' | 'mostly-short';
 }
 
 export function generateSchedule(seed: number, opts: ScheduleOptions): FaultSchedule {
@@ -42,7 +125,10 @@ export function generateSchedule(seed: number, opts: ScheduleOptions): FaultSche
   const nodes = opts.nodes ?? opts.services;
   const minDown = opts.minDowntimeMs ?? 5;
   const maxDown = opts.maxDowntimeMs ?? Math.max(minDown, opts.horizonMs / 2);
-  const episodes = opts.episodes ?? 3;
+  const minEpisodes = opts.episodes ?? 3;
+  // Only opted-in schedules draw the count: the default draws stay exactly as they were.
+  const episodes = opts.maxEpisodes !== undefined && opts.maxEpisodes > minEpisodes ? rng.int(minEpisodes, opts.maxEpisodes) : minEpisodes;
+  const skew = opts.downtime === 'mostly-short';
   const faults: FaultSchedule = [];
   const downUntil = new Map<string, number>();
   let partitionedUntil = -1;
@@ -51,7 +137,8 @@ export function generateSchedule(seed: number, opts: ScheduleOptions): FaultSche
   for (let e = 0; e < episodes && kinds.length > 0; e++) {
     const kind = kinds[rng.int(0, kinds.length - 1)]!;
     const at = round(rng.next() * opts.horizonMs);
-    const dur = round(minDown + rng.next() * (maxDown - minDown));
+    const u = rng.next();
+    const dur = round(minDown + (skew ? u * u * u : u) * (maxDown - minDown));
     switch (kind) {
       case 'crash': {
         if (opts.services.length === 0) break;
@@ -91,16 +178,27 @@ export function generateSchedule(seed: number, opts: ScheduleOptions): FaultSche
         faults.push({ at, kind: 'db-write-failure', service: s, durationMs: dur });
         break;
       }
+      case 'crash-after': {
+        const points = opts.crashPoints ?? opts.services.flatMap((service) => (Object.keys(CRASH_POINT_FILTERS) as CrashPointKind[]).map((on) => ({ service, on })));
+        if (points.length === 0) break;
+        const p = points[rng.int(0, points.length - 1)]!;
+        const nth = rng.int(1, Math.max(1, opts.crashPointMaxNth ?? 3));
+        faults.push({ ...p, at, kind: 'crash-after', nth, restartAfterMs: dur });
+        break;
+      }
     }
   }
   return faults.sort((a, b) => a.at - b.at);
 }
 
-/** Virtual time after which no fault of the schedule is in effect. */
+/**
+ * Virtual time after which no fault of the schedule is in effect. A crash point
+ * counts from when it fired (`firedAt`, set in run reports) until its restart.
+ */
 export function quietTime(schedule: FaultSchedule): number {
   let t = 0;
   for (const f of schedule) {
-    const end = 'durationMs' in f ? f.at + f.durationMs : f.at;
+    const end = 'durationMs' in f ? f.at + f.durationMs : f.kind === 'crash-after' && f.firedAt !== undefined ? f.firedAt + f.restartAfterMs : f.at;
     if (end > t) t = end;
   }
   return t;
@@ -122,5 +220,10 @@ export function describeFault(f: Fault): string {
       return `t=${f.at} loss ${Math.round(f.rate * 100)}% for ${f.durationMs}ms${f.from ? ` from ${f.from}` : ''}${f.to ? ` to ${f.to}` : ''}`;
     case 'db-write-failure':
       return `t=${f.at} db-write-failure ${f.service} for ${f.durationMs}ms`;
+    case 'crash-after': {
+      const filters = (['table', 'method', 'topic', 'to'] as const).filter((k) => f[k] !== undefined).map((k) => ` ${k}=${f[k]}`).join('');
+      const fired = f.firedAt === undefined ? '' : ` (fired at t=${f.firedAt})`;
+      return `t=${f.at} crash ${f.service} after ${f.on}${filters} #${f.nth ?? 1}, restart after ${f.restartAfterMs}ms${fired}`;
+    }
   }
 }

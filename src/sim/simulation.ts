@@ -1,4 +1,5 @@
-import { Broker, type BrokerTimeout, type TopicConfig } from './broker.ts';
+import { Broker, type BrokerTimeout, type GroupStats, type TopicConfig } from './broker.ts';
+import type { ChangeRecord } from './changelog.ts';
 import { createContext } from './context.ts';
 import { DatabaseStore, type TxBuffer } from './database.ts';
 import { BACK, BDELIVER, BNACK, Envelope, MSG, PUB, PUBACK, REQ, RES } from './envelope.ts';
@@ -6,10 +7,10 @@ import { EventQueue } from './heap.ts';
 import { SimError } from './errors.ts';
 import { isolate } from './json.ts';
 import { Network, type NetworkConfig } from './network.ts';
-import type { Fault, FaultSchedule } from './nemesis.ts';
+import { checkCrashPoint, type CrashAfterFault, type CrashPointKind, type Fault, type FaultSchedule } from './nemesis.ts';
 import { Prng } from './prng.ts';
 import { K, Trace } from './trace.ts';
-import type { BrokerHandler, BrokerMessageMeta, MessageHandler, MessageMeta, Row, RpcHandler, ServiceContext, ServiceDefinition } from './types.ts';
+import type { BrokerHandler, BrokerMessageMeta, MessageHandler, MessageMeta, Row, RpcHandler, ServiceContext, ServiceDefinition, SubscribeOptions, TableSpec } from './types.ts';
 
 /**
  * The deterministic kernel: a virtual clock, one event queue, the nodes
@@ -34,6 +35,11 @@ export interface SimulationOptions {
   maxTime?: number;
   /** Virtual ms from a transaction's end to its commit; default 0.5. */
   commitLatencyMs?: number;
+  /**
+   * `tx-commit` trace events also carry `changes: { [table]: { insert, update, delete } }`
+   * (row counts by operation); default false, which keeps traces as they were.
+   */
+  traceChanges?: boolean;
   /** Turns thrown values into report-friendly errors (the sandbox maps learner lines here). */
   describeError?: (err: unknown) => ErrorInfo;
 }
@@ -56,6 +62,13 @@ export interface RunResult {
   events: number;
 }
 
+/** Result of `runUntilCondition`: `reason` is `'condition'` when the condition held. */
+export interface ConditionResult {
+  reason: StopReason | 'condition';
+  now: number;
+  events: number;
+}
+
 /** One life of a service, from (re)start to crash. */
 export interface Incarnation {
   readonly node: SimNode;
@@ -72,7 +85,8 @@ export interface Incarnation {
 export interface SimNode {
   readonly idx: number;
   readonly name: string;
-  readonly def: ServiceDefinition | null;
+  /** The service's code; replaced by `redeploy`. */
+  def: ServiceDefinition | null;
   readonly store: DatabaseStore;
   up: boolean;
   incarnations: number;
@@ -93,6 +107,15 @@ interface PendingCall {
   to: string;
   what: string;
   publish: boolean;
+}
+
+/** A crash point armed by a `crash-after` fault, until it fires. */
+interface ArmedCrashPoint {
+  readonly fault: CrashAfterFault;
+  /** Matching occurrences seen since it was armed. */
+  seen: number;
+  /** Virtual time it fired; -1 while armed. */
+  firedAt: number;
 }
 
 interface CommitJob {
@@ -152,7 +175,11 @@ export class Simulation {
   private readonly maxEvents: number;
   private readonly maxTime: number;
   private readonly commitLatency: number;
+  private readonly traceChanges: boolean;
   private readonly describe: (err: unknown) => ErrorInfo;
+  /** Armed crash points (null when none: the hooks then cost one comparison). */
+  private armed: ArmedCrashPoint[] | null = null;
+  private readonly crashPointLog: ArmedCrashPoint[] = [];
   private processed = 0;
   private msgSeq = 0;
   private timerSeq = 0;
@@ -168,6 +195,7 @@ export class Simulation {
     this.maxEvents = opts.maxEvents ?? 5_000_000;
     this.maxTime = opts.maxTime ?? Infinity;
     this.commitLatency = opts.commitLatencyMs ?? 0.5;
+    this.traceChanges = opts.traceChanges ?? false;
     this.describe = opts.describeError ?? describeThrown;
     this.network = new Network(opts.network, new Prng(opts.seed, 'network'), (n) => this.byName.get(n)?.idx ?? (n === BROKER ? 0 : -1));
     this.brokerRng = new Prng(opts.seed, 'broker');
@@ -203,6 +231,7 @@ export class Simulation {
   applySchedule(schedule: FaultSchedule): this {
     for (const f of schedule) {
       if (!(f.at >= 0)) throw new SimError('BadArgument', `fault at ${f.at}: time must be >= 0`);
+      if (f.kind === 'crash-after') checkCrashPoint(f); // bad input fails here, not mid-run
       this.queue.push(f.at, OP_FAULT, f, null);
     }
     return this;
@@ -210,13 +239,13 @@ export class Simulation {
 
   /** Runs until nothing is left to do, the event budget, or `maxTime`. */
   runUntilQuiescent(): Promise<RunResult> {
-    return this.run(this.maxTime);
+    return this.run(this.maxTime) as Promise<RunResult>;
   }
 
   /** Runs every event up to and including virtual time `t`; afterwards the clock reads `t` (quiet periods pass too). */
   async runUntil(t: number): Promise<RunResult> {
     const until = Math.min(t, this.maxTime);
-    const r = await this.run(until);
+    const r = (await this.run(until)) as RunResult;
     if (r.reason !== 'event-budget' && this.now < until && until !== Infinity) {
       this.now = until;
       return { ...r, now: until };
@@ -255,15 +284,84 @@ export class Simulation {
     return this.broker.unacked(topic, group);
   }
 
+  /** Topics the broker knows (published to or subscribed), in order of first use. */
+  topics(): string[] {
+    return this.broker.topicNames();
+  }
+
+  /** Consumer groups of a topic, in order of creation. */
+  groups(topic: string): string[] {
+    return this.broker.groupNames(topic);
+  }
+
+  /** Messages published to a topic so far. */
+  published(topic: string): number {
+    return this.broker.published(topic);
+  }
+
+  /** A consumer group's counters (undefined if the group does not exist). */
+  groupStats(topic: string, group: string): GroupStats | undefined {
+    return this.broker.groupStats(topic, group);
+  }
+
+  /** The full change log of a service's database, in commit order (frozen records, shared). */
+  changes(service: string): readonly ChangeRecord[] {
+    return this.nodeOf(service).store.changeLog();
+  }
+
+  /**
+   * Fills a table of a service's database before its code sees it (a
+   * scenario's initial state): creates the table (`spec`), inserts `rows`
+   * (validated like inserts) as one commit with txId 0, traced as `tx-commit`
+   * with `initial: true`. Call it after `addService` and before running.
+   */
+  preload(service: string, table: string, rows: readonly Row[], spec?: TableSpec): void {
+    const store = this.nodeOf(service).store;
+    if (!Array.isArray(rows)) throw new SimError('BadArgument', `preload ${service}.${table}: rows must be an array`);
+    store.createTable(table, spec);
+    const traceId = this.tracing ? this.trace.length : -1;
+    const n = store.preload(table, rows, this.now, traceId);
+    if (this.tracing && n > 0) this.trace.record(K['tx-commit'], this.now, this.nodeOf(service).idx, -1, -1, { db: service, rows: n, tables: [table], initial: true });
+  }
+
+  /** Applies a fault now (as if scheduled at the current time). */
+  inject(fault: Fault): void {
+    this.applyFault(fault);
+  }
+
+  /** Crash points armed by `crash-after` faults so far, with the time each fired (-1: never). */
+  crashPoints(): Array<{ fault: CrashAfterFault; firedAt: number }> {
+    return this.crashPointLog.map((p) => ({ fault: p.fault, firedAt: p.firedAt }));
+  }
+
   crash(service: string): void {
+    this.crashNode(this.nodeOf(service), undefined);
+  }
+
+  /**
+   * Deploys new code for a service: the running incarnation (if any) crashes —
+   * its in-flight work is abandoned, as in `crash` — and `start` runs at once as
+   * the next incarnation, database intact. Traced as `crash` and `restart`, both
+   * with `redeploy: label`.
+   */
+  redeploy(service: string, start: ServiceDefinition['start'], label: string): void {
     const node = this.nodeOf(service);
+    if (typeof start !== 'function') throw new SimError('BadArgument', `redeploy ${service}: start must be a function`);
+    this.cause = -1;
+    this.crashNode(node, { redeploy: label });
+    node.def = { name: node.name, start };
+    this.bootIncarnation(node, K.restart, { redeploy: label });
+  }
+
+  /** `extra`: what else the crash event records (the crash point that fired, a redeploy). */
+  private crashNode(node: SimNode, extra: Record<string, unknown> | undefined): void {
     const inc = node.inc;
     if (!node.up || !inc) return;
     inc.alive = false;
     node.up = false;
     node.inc = null;
     inc.timers.clear();
-    if (this.tracing) this.trace.record(K.crash, this.now, node.idx, -1, this.cause, { incarnation: inc.n });
+    if (this.tracing) this.trace.record(K.crash, this.now, node.idx, -1, this.cause, extra === undefined ? { incarnation: inc.n } : { incarnation: inc.n, ...extra });
   }
 
   restart(service: string): void {
@@ -284,14 +382,25 @@ export class Simulation {
 
   // ---------------------------------------------------------------- the loop
 
-  private async run(until: number): Promise<RunResult> {
+  /**
+   * Runs until `done()` holds (checked before the first event and after each
+   * event with its continuations), nothing is left to do, the event budget,
+   * or time `until`: e.g. "until this call's reply has arrived".
+   */
+  runUntilCondition(done: () => boolean, until = Infinity): Promise<ConditionResult> {
+    return this.run(Math.min(until, this.maxTime), done);
+  }
+
+  private async run(until: number, done?: () => boolean): Promise<ConditionResult> {
     if (this.running) throw new SimError('BadArgument', 'the simulation is already running');
     this.running = true;
     try {
       for (;;) {
+        if (done !== undefined && done()) return this.result('condition');
         if (this.queue.size === 0 || this.queue.peekTime() > until) {
           // Let every pending continuation run: it may schedule more events.
           await macrotask();
+          if (done !== undefined && done()) return this.result('condition');
           if (this.queue.size === 0) return this.result('quiescent');
           if (this.queue.peekTime() > until) return this.result('time-limit');
           continue;
@@ -310,7 +419,7 @@ export class Simulation {
     for (let i = 0; i < CONTINUATION_TURNS; i++) await undefined;
   }
 
-  private result(reason: StopReason): RunResult {
+  private result(reason: StopReason | 'condition'): ConditionResult {
     return { reason, now: this.now, events: this.processed };
   }
 
@@ -355,7 +464,7 @@ export class Simulation {
 
   // ---------------------------------------------------------------- services
 
-  private bootIncarnation(node: SimNode, kind: number): void {
+  private bootIncarnation(node: SimNode, kind: number, extra?: Record<string, unknown>): void {
     node.up = true;
     const n = ++node.incarnations;
     const inc: Incarnation = {
@@ -365,7 +474,7 @@ export class Simulation {
       ctx: null,
     };
     node.inc = inc;
-    const id = this.tracing ? this.trace.record(kind, this.now, node.idx, -1, this.cause, { incarnation: n }) : -1;
+    const id = this.tracing ? this.trace.record(kind, this.now, node.idx, -1, this.cause, extra === undefined ? { incarnation: n } : { incarnation: n, ...extra }) : -1;
     this.queue.push(this.now, OP_START, inc, id);
   }
 
@@ -459,6 +568,7 @@ export class Simulation {
     const dest = this.nodeOf(to);
     const p = isolate(payload, `send(${to}, ${type})`);
     this.sendEnvelope(new Envelope(++this.msgSeq, MSG, inc.node.idx, dest.idx, type, p, -1, this.now));
+    if (this.armed !== null) this.crashPointHit(inc.node, 'send', type, undefined, to, undefined);
   }
 
   /** @internal RPC and publish share the pending-call machinery. */
@@ -472,6 +582,7 @@ export class Simulation {
       this.calls.set(id, { inc, resolve, reject, to: dest.name, what, publish });
       this.sendEnvelope(new Envelope(id, publish ? PUB : REQ, inc.node.idx, dest.idx, method, p, -1, this.now));
       this.queue.push(later(this.now, timeoutMs), OP_CALL_TIMEOUT, id, null);
+      if (this.armed !== null && !publish) this.crashPointHit(inc.node, 'send', method, undefined, to, undefined);
     });
   }
 
@@ -562,6 +673,10 @@ export class Simulation {
 
   private replyValue(inc: Incarnation, env: Envelope, v: unknown, cause: number): void {
     if (!inc.alive) return;
+    if (this.armed !== null) {
+      this.cause = cause;
+      if (this.crashPointHit(inc.node, 'handler-return', env.type, undefined, undefined, undefined)) return;
+    }
     let value: unknown;
     try {
       value = isolate(v === undefined ? null : v, `response of ${env.type}`);
@@ -600,23 +715,24 @@ export class Simulation {
   }
 
   /** @internal */
-  subscribe(inc: Incarnation, topic: string, group: string, handler: BrokerHandler): void {
+  subscribe(inc: Incarnation, topic: string, group: string, handler: BrokerHandler, from: SubscribeOptions['from']): void {
     inc.subs.set(topic + '\u0000' + group, handler);
-    this.broker.join(topic, group, inc.node.idx);
+    this.broker.join(topic, group, inc.node.idx, from);
   }
 
   private onBrokerDelivery(inc: Incarnation, env: Envelope, deliverId: number): void {
-    const b = env.payload as { topic: string; group: string; id: string; key: string | null; payload: unknown; deliveryCount: number; publishedBy: string };
+    const b = env.payload as { topic: string; group: string; id: string; key: string | null; payload: unknown; deliveryCount: number; publishedBy: string; offset: number };
     const h = inc.subs.get(b.topic + '\u0000' + b.group);
     if (h === undefined) {
       if (this.tracing) this.trace.record(K.drop, this.now, env.from, env.to, deliverId, { id: env.id, reason: 'no-handler' });
       return;
     }
-    const meta: BrokerMessageMeta = { topic: b.topic, messageId: b.id, key: b.key, deliveryCount: b.deliveryCount, publishedBy: b.publishedBy };
+    const meta: BrokerMessageMeta = { topic: b.topic, messageId: b.id, key: b.key, deliveryCount: b.deliveryCount, publishedBy: b.publishedBy, offset: b.offset };
     const where = `${inc.node.name}: topic "${b.topic}"`;
     const answer = (kind: number) => {
       if (!inc.alive) return;
       this.cause = deliverId;
+      if (kind === BACK && this.armed !== null && this.crashPointHit(inc.node, 'handler-return', undefined, b.topic, undefined, undefined)) return;
       this.sendEnvelope(new Envelope(++this.msgSeq, kind, inc.node.idx, this.brokerIdx, b.topic, { topic: b.topic, group: b.group, id: b.id }, env.id, this.now));
     };
     let r: unknown;
@@ -695,12 +811,26 @@ export class Simulation {
       if (this.tracing) this.trace.record(K['tx-abort'], this.now, node.idx, -1, -1, { db: store.owner, reason: 'write-failure' });
       return job.reject(new SimError('DatabaseWriteError', `the database of ${store.owner} failed to write (injected fault); nothing was committed`));
     }
+    let commitId = -1;
     try {
-      const rows = store.commit(buf.writes);
-      if (this.tracing) this.trace.record(K['tx-commit'], this.now, node.idx, -1, -1, { db: store.owner, rows, tables: [...buf.writes.keys()] });
+      const lsn = store.lastLsn;
+      // The change log is stamped with the id the tx-commit event is about to get.
+      const rows = store.commit(buf, this.now, this.tracing ? this.trace.length : -1);
+      if (this.tracing) {
+        const data = this.traceChanges
+          ? { db: store.owner, rows, tables: [...buf.writes.keys()], changes: changeCounts(store.changeLog(), lsn) }
+          : { db: store.owner, rows, tables: [...buf.writes.keys()] };
+        commitId = this.trace.record(K['tx-commit'], this.now, node.idx, -1, -1, data);
+      }
     } catch (e) {
       if (this.tracing) this.trace.record(K['tx-abort'], this.now, node.idx, -1, -1, { db: store.owner, reason: e instanceof Error ? e.message : String(e) });
       return job.reject(e);
+    }
+    if (this.armed !== null) {
+      const cause = this.cause;
+      this.cause = commitId;
+      if (this.crashPointHit(node, 'tx-commit', undefined, undefined, undefined, buf.writes)) return; // durable, but the code never learns it
+      this.cause = cause;
     }
     job.resolve();
   }
@@ -708,6 +838,56 @@ export class Simulation {
   /** @internal */
   txAborted(inc: Incarnation, store: DatabaseStore, reason: string): void {
     if (this.tracing) this.trace.record(K['tx-abort'], this.now, inc.node.idx, -1, this.cause, { db: store.owner, reason });
+  }
+
+  // ---------------------------------------------------------------- crash points
+
+  /**
+   * @internal Called at each crash-point instant of `node`'s live code: counts
+   * matching armed points and crashes the service when one reaches its `nth`
+   * occurrence (restart after `restartAfterMs`). A filter a point sets must
+   * equal the corresponding argument (`tables`: the transaction wrote it).
+   */
+  crashPointHit(node: SimNode, on: CrashPointKind, method: string | undefined, topic: string | undefined, to: string | undefined, tables: ReadonlyMap<string, unknown> | undefined): boolean {
+    const armed = this.armed!;
+    if (!node.up) return false;
+    for (let i = 0; i < armed.length; i++) {
+      const p = armed[i]!;
+      const f = p.fault;
+      if (f.service !== node.name || f.on !== on) continue;
+      if ((f.method !== undefined && f.method !== method) || (f.topic !== undefined && f.topic !== topic) || (f.to !== undefined && f.to !== to)) continue;
+      if (f.table !== undefined && (tables === undefined || !tables.has(f.table))) continue;
+      if (++p.seen < (f.nth ?? 1)) continue;
+      armed.splice(i, 1);
+      if (armed.length === 0) this.armed = null;
+      p.firedAt = this.now;
+      const point: Record<string, unknown> = { on };
+      for (const k of ['table', 'method', 'topic', 'to'] as const) if (f[k] !== undefined) point[k] = f[k];
+      point.nth = f.nth ?? 1;
+      this.crashNode(node, { point });
+      this.queue.push(later(this.now, f.restartAfterMs), OP_FAULT, { at: later(this.now, f.restartAfterMs), kind: 'restart', service: f.service }, null);
+      return true;
+    }
+    return false;
+  }
+
+  /** @internal The broker stored a publish: the `publish-ack` crash point of the publishing incarnation (if still waiting). */
+  stored(env: Envelope, topic: string, publishId: number): void {
+    if (this.armed === null) return;
+    const pc = this.calls.get(env.id);
+    if (pc === undefined || !pc.inc.alive) return;
+    const cause = this.cause;
+    this.cause = publishId;
+    this.crashPointHit(pc.inc.node, 'publish-ack', undefined, topic, undefined, undefined);
+    this.cause = cause;
+  }
+
+  private armCrashPoint(f: CrashAfterFault): void {
+    checkCrashPoint(f);
+    this.nodeOf(f.service);
+    const p: ArmedCrashPoint = { fault: f, seen: 0, firedAt: -1 };
+    this.crashPointLog.push(p);
+    (this.armed ??= []).push(p);
   }
 
   // ---------------------------------------------------------------- faults
@@ -735,11 +915,24 @@ export class Simulation {
         node.writeFailUntil = Math.max(node.writeFailUntil, this.now + f.durationMs);
         break;
       }
+      case 'crash-after':
+        this.armCrashPoint(f);
+        break;
       default:
         throw new SimError('BadArgument', `unknown fault kind ${JSON.stringify((f as { kind: unknown }).kind)}`);
     }
     if (this.tracing) this.trace.record(K.fault, this.now, -1, -1, -1, f);
   }
+}
+
+/** Row counts by table and operation of the changes after `lsn` (for `traceChanges`). */
+function changeCounts(log: readonly ChangeRecord[], lsn: number): Record<string, { insert: number; update: number; delete: number }> {
+  const out: Record<string, { insert: number; update: number; delete: number }> = {};
+  for (let i = lsn; i < log.length; i++) {
+    const c = log[i]!;
+    (out[c.table] ??= { insert: 0, update: 0, delete: 0 })[c.op]++;
+  }
+  return out;
 }
 
 /** The kernel surface that the broker and contexts use. */

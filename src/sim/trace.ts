@@ -14,7 +14,7 @@ export const TRACE_KINDS = [
   'start', 'send', 'deliver', 'drop', 'duplicate', 'timeout', 'reply-late',
   'crash', 'restart', 'stale-call', 'partition', 'heal', 'fault',
   'tx-commit', 'tx-abort', 'publish', 'broker-deliver', 'ack', 'nack', 'redeliver',
-  'ownership-violation', 'log', 'handler-error', 'start-error',
+  'ownership-violation', 'log', 'handler-error', 'start-error', 'subscribe',
 ] as const;
 export type TraceKind = (typeof TRACE_KINDS)[number];
 

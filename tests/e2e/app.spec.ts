@@ -1,14 +1,15 @@
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { parseMutantHeader } from '../../src/grading/mutants.ts';
+import { readExerciseFiles } from '../../src/grading/files.node.ts';
 
 const EXERCISE = 'saga-orchestration-hotel';
 const ARTIFACTS = 'tests/e2e/artifacts';
 mkdirSync(ARTIFACTS, { recursive: true });
 
-/** The exercise's mutant with a wrong compensation order; its header names the check that must catch it. */
-const MUTANT = readFileSync(`exercises/${EXERCISE}/mutants/wrong-compensation-order.ts`, 'utf8');
-const ORDER_CHECK = parseMutantHeader(MUTANT).fails[0]!;
+/** The exercise's mutant with a wrong compensation order (a patch of the solution); its header names the check that must catch it. */
+const ORDER_MUTANT = readExerciseFiles(EXERCISE).mutants.find((m) => m.name === 'wrong-compensation-order')!;
+const MUTANT = ORDER_MUTANT.source;
+const ORDER_CHECK = ORDER_MUTANT.fails[0]!;
 const SOLUTION = readFileSync(`solutions/${EXERCISE}.ts`, 'utf8');
 
 let consoleErrors: string[] = [];

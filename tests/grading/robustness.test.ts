@@ -50,7 +50,7 @@ describe('learner-code problems become check failures, never grader crashes', ()
 
   it('module-level state is fresh per incarnation and per run', async () => {
     // A counter at module level: if instances leaked between runs, replies would differ between two grades.
-    const src = readSolution(HOTEL).replace('const FORWARD_ATTEMPTS = 3;', 'const FORWARD_ATTEMPTS = 3;\nlet starts = 0;') .replace('ctx.db.createTable(\'sagas\');', "ctx.db.createTable('sagas');\n  starts++;\n  if (starts > 1) throw new Error('module state leaked: ' + starts);");
+    const src = readSolution(HOTEL).replace(/const FORWARD_ATTEMPTS = \d+;/, (m) => `${m}\nlet starts = 0;`).replace('ctx.db.createTable(\'sagas\');', "ctx.db.createTable('sagas');\n  starts++;\n  if (starts > 1) throw new Error('module state leaked: ' + starts);");
     const r = await gradeWithFactory(exercise(HOTEL), factoryOf(src), { seeds: 20 });
     expect(r.problems).toEqual([]);
     expect(r.score).toBe(r.maxScore);

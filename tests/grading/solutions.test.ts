@@ -18,6 +18,13 @@ describe('reference solutions, starters and determinism', () => {
       expect(b.checks).toEqual(a.checks);
     });
 
+    it(`${ex.id}: the solution keeps full marks on 1,000 seeds`, async () => {
+      // Issue #9's bar: wide enough that a grader tuned to pass the solution on the default 200 seeds is not enough.
+      const r = await grade(ex.id, readSolution(ex.id), { seeds: 1000 });
+      expect(r.checks.filter((c) => !c.passed).map((c) => `${c.id} (seed ${c.failingSeed}): ${c.message?.en}`)).toEqual([]);
+      expect(r.runs).toBe(1000 + new Set(ex.checks.flatMap((c) => c.scenarios)).size);
+    }, 600_000);
+
     it(`${ex.id}: other seeds give another digest`, async () => {
       const a = await grade(ex.id, readSolution(ex.id), { seeds: 5, seedBase: 1 });
       const b = await grade(ex.id, readSolution(ex.id), { seeds: 5, seedBase: 1000 });

@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compile } from '../../src/sandbox/compile.ts';
+import { compileSubmission as compile } from '../../src/grading/compile-submission.ts';
 import { createNodeHost } from '../../src/sandbox/host-node.ts';
 import type { SandboxHost } from '../../src/sandbox/protocol.ts';
 import { gradeInSandbox, runInSandbox } from '../../src/grading/sandboxed.ts';

@@ -130,3 +130,26 @@ describe('crash and restart', () => {
     expect(logs(s)).toEqual(['a']);
   });
 });
+
+describe('redeploy', () => {
+  it('replaces a service\'s code: the old incarnation is abandoned, the new code starts at once with the database intact', async () => {
+    const s = sim({}, {
+      name: 'svc',
+      async start(ctx) {
+        await ctx.db.put('meta', { id: 'v', code: 1 });
+        await ctx.sleep(50);
+        ctx.log.info('v1 woke up'); // never: redeployed at t=10
+      },
+    });
+    await s.runUntil(10);
+    s.redeploy('svc', async (ctx) => {
+      ctx.log.info(`v2 sees code ${ctx.db.get<{ code: number }>('meta', 'v')!.code} in incarnation ${ctx.incarnation}`);
+    }, 'v2');
+    await s.runUntilQuiescent();
+    expect(logs(s, 'svc')).toEqual(['v2 sees code 1 in incarnation 2']);
+    const events = s.trace.events();
+    expect(kinds(events, 'crash').map((e) => e.data)).toEqual([{ incarnation: 1, redeploy: 'v2' }]);
+    expect(kinds(events, 'restart').map((e) => e.data)).toEqual([{ incarnation: 2, redeploy: 'v2' }]);
+    expect(() => s.redeploy('svc', 'nope' as never, 'x')).toThrow(/start must be a function/);
+  });
+});

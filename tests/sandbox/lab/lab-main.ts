@@ -8,6 +8,7 @@ import { compile } from '../../../src/sandbox/compile.ts';
 import { createBrowserHost } from '../../../src/sandbox/host-browser.ts';
 import type { JobOutcome } from '../../../src/sandbox/protocol.ts';
 import { gradeInSandbox, runInSandbox, type SandboxGradeOutcome } from '../../../src/grading/sandboxed.ts';
+import { compileSubmission } from '../../../src/grading/compile-submission.ts';
 import type { GradeReport } from '../../../src/grading/types.ts';
 import { mismatch, parseExpectation, verdictOf, type VerdictInfo } from '../hostile-harness.ts';
 import { comparable, gradingProblems, parseGradingCase } from '../grading-hostile-harness.ts';
@@ -152,7 +153,7 @@ async function gradeReference(exerciseId: string, seeds: number): Promise<{ outc
   if (source === undefined) throw new Error(`no reference solution for ${exerciseId}`);
   const { host: h, startMs } = await grading();
   const t0 = performance.now();
-  const outcome = await gradeInSandbox({ host: h, compile }, exerciseId, source, { seeds });
+  const outcome = await gradeInSandbox({ host: h, compile: compileSubmission }, exerciseId, source, { seeds });
   return { outcome, ms: performance.now() - t0, startMs };
 }
 
@@ -180,7 +181,7 @@ async function profileGrade(exerciseId: string, seeds: number, reps: number, spa
         judgeMs += performance.now() - t;
       } }),
     };
-    const r = await gradeInSandbox({ host: timed, compile: (src, f) => { const c0 = performance.now(); const c = compile(src, f); compileMs = performance.now() - c0; return c; } }, exerciseId, source, { seeds });
+    const r = await gradeInSandbox({ host: timed, compile: (src, f) => { const c0 = performance.now(); const c = compileSubmission(src, f); compileMs = performance.now() - c0; return c; } }, exerciseId, source, { seeds });
     if (!r.ok || r.report.score !== r.report.maxScore) throw new Error(JSON.stringify(r).slice(0, 300));
     out.push({ ms: performance.now() - t0, compileMs, judgeMs, firstRecordMs, records, chars });
   }
@@ -202,7 +203,7 @@ async function runGradingCorpus(): Promise<GradingLabCase[]> {
     if (!reference.has(c.exercise)) {
       // The starter's grade in a host that never ran anything else.
       const fresh = createBrowserHost({ workerSource: gradingWorker, wallClockMs: 10_000, spare: false });
-      const r = await gradeInSandbox({ host: fresh, compile }, c.exercise, starterOf(c.exercise), { seeds: 3 });
+      const r = await gradeInSandbox({ host: fresh, compile: compileSubmission }, c.exercise, starterOf(c.exercise), { seeds: 3 });
       await fresh.close();
       if (!r.ok) throw new Error(`starter of ${c.exercise}: ${r.message}`);
       reference.set(c.exercise, r.report);
@@ -210,11 +211,11 @@ async function runGradingCorpus(): Promise<GradingLabCase[]> {
     const budgets = { ...(c.totalMs !== undefined ? { totalMs: c.totalMs } : {}), ...(c.runWallClockMs !== undefined ? { runWallClockMs: c.runWallClockMs } : {}) };
     const t0 = performance.now();
     const res = c.job === 'run'
-      ? await runInSandbox({ host: h, compile }, c.exercise, source, { scenario: 'happy-path', ...budgets })
-      : await gradeInSandbox({ host: h, compile }, c.exercise, source, { seeds: c.seeds, ...budgets });
+      ? await runInSandbox({ host: h, compile: compileSubmission }, c.exercise, source, { scenario: 'happy-path', ...budgets })
+      : await gradeInSandbox({ host: h, compile: compileSubmission }, c.exercise, source, { seeds: c.seeds, ...budgets });
     const ms = performance.now() - t0;
     const problems = gradingProblems(c, res);
-    const next = await gradeInSandbox({ host: h, compile }, c.exercise, starterOf(c.exercise), { seeds: 3 });
+    const next = await gradeInSandbox({ host: h, compile: compileSubmission }, c.exercise, starterOf(c.exercise), { seeds: 3 });
     const a = next.ok ? JSON.stringify(comparable(next.report)) : JSON.stringify(next);
     const b = JSON.stringify(comparable(reference.get(c.exercise)!));
     out.push({ file: c.file, problems, ms, starterSame: a === b, ...(a === b ? {} : { starterDiff: `${a.slice(0, 300)} vs ${b.slice(0, 300)}` }) });
