@@ -105,7 +105,10 @@ export function outcomeFromRecord(ex: ExerciseDefinition, planned: PlannedRun, r
     tables: (service) => [...(tables.get(service)?.keys() ?? [])],
     brokerBacklog: (topic, group) => (Object.hasOwn(rec.broker, topic) && Object.hasOwn(rec.broker[topic]!.groups, group) ? rec.broker[topic]!.groups[group]!.backlog : 0),
     broker: () => rec.broker,
-    changes: (service) => changes.get(service) ?? [],
+    changes: (service) => {
+      if (!ex.record?.changes) throw new Error(`${ex.id}: RunOutcome.changes() needs \`record: { changes: true }\` in the exercise definition (change logs are not recorded otherwise)`);
+      return changes.get(service) ?? [];
+    },
     trace,
     traceOf: (...kinds) => {
       const want = new Set(kinds.map((k) => TRACE_KINDS.indexOf(k as TraceEvent['kind'])));

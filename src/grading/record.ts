@@ -60,7 +60,7 @@ export interface RunRecord {
   rejections: string[];
   /** Final committed rows: [service, [table, rows][]][], services in the order they were added. */
   tables: Array<[string, Array<[string, Row[]]>]>;
-  /** Each service's database change log, in commit order: [service, records][]. */
+  /** Each service's database change log, in commit order: [service, records][] (only if `ExerciseDefinition.record.changes`). */
   changes: Array<[string, ChangeRecord[]]>;
   /** The broker's final state: topic → messages published and each group's counters. */
   broker: BrokerState;
@@ -199,7 +199,10 @@ export function recordRun(run: FinishedRun, rejections: string[], budget: Budget
     for (const table of sim.tables(service)) own.push([boundedCopy(String(table), budget) as string, boundedCopy(sim.rows(service, table), budget) as Row[]]);
     tables.push([service, own]);
   }
-  const changes: RunRecord['changes'] = sim.services.map((service) => [service, boundedCopy(sim.changes(service), budget) as ChangeRecord[]]);
+  // Change logs only when the exercise's checks read them (ExerciseDefinition.record): they are often the largest part.
+  const changes: RunRecord['changes'] = run.input.exercise.record?.changes
+    ? sim.services.map((service) => [service, boundedCopy(sim.changes(service), budget) as ChangeRecord[]])
+    : [];
   const broker: BrokerState = {};
   for (const topic of sim.topics()) {
     const groups: BrokerState[string]['groups'] = {};

@@ -108,6 +108,7 @@ const EX: ExerciseDefinition = {
   summary: text('probe'),
   criteria: [],
   rubric: false,
+  record: { changes: true },
   learnerServices: [{ service: 'projection', exportName: 'projection' }],
   scenarios: [
     { id: 'three', title: text('three orders'), seed: 1, setup: () => setup(3, { faults: [crashAfterAck] }) },
