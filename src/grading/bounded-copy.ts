@@ -16,10 +16,32 @@ export class CopyLimit extends Error {
   }
 }
 
-/** Approximate JSON characters still allowed (decremented by the copy). */
+/**
+ * JSON characters still allowed, decremented by the copy by an *upper bound*
+ * of each value's JSON length (escapes and the longest number form included),
+ * so a copy that stayed within its budget serializes to at most that many
+ * characters.
+ */
 export interface Budget {
   left: number;
 }
+
+/** Characters JSON.stringify may escape (quote, backslash, controls; surrogates counted as if lone). */
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** An upper bound of the JSON length of a string (each escaped character as the 6 of `\uXXXX`). */
+export function jsonLengthBound(s: string): number {
+  if (!ESCAPED.test(s)) return s.length + 2;
+  let n = s.length + 2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) n += 5;
+  }
+  return n;
+}
+
+/** The longest JSON form of a number ("-1.7976931348623157e+308"). */
+export const NUMBER_CHARS = 24;
 
 const MAX_DEPTH = 64;
 
@@ -30,16 +52,16 @@ function charge(budget: Budget, n: number): void {
 
 /**
  * Copies `value` as JSON.stringify would see it (undefined/functions dropped in
- * objects and null in arrays, non-finite numbers as null), charging roughly its
- * JSON length to `budget`. Throws CopyLimit past the budget or MAX_DEPTH.
+ * objects and null in arrays, non-finite numbers as null), charging an upper
+ * bound of its JSON length to `budget`. Throws CopyLimit past the budget or MAX_DEPTH.
  */
 export function boundedCopy(value: unknown, budget: Budget, depth = 0): unknown {
   switch (typeof value) {
     case 'string':
-      charge(budget, value.length + 2);
+      charge(budget, jsonLengthBound(value));
       return value;
     case 'number':
-      charge(budget, 8);
+      charge(budget, NUMBER_CHARS);
       return Number.isFinite(value) ? value : null;
     case 'boolean':
       charge(budget, 5);
@@ -70,7 +92,7 @@ export function boundedCopy(value: unknown, budget: Budget, depth = 0): unknown 
   for (const key of Object.keys(value)) {
     const x = boundedCopy((value as Record<string, unknown>)[key], budget, depth + 1);
     if (x === undefined) continue;
-    charge(budget, key.length + 4);
+    charge(budget, jsonLengthBound(key) + 2);
     // A key named "__proto__" must stay data, not become the copy's prototype.
     if (key === '__proto__') Object.defineProperty(out, key, { value: x, enumerable: true, writable: true, configurable: true });
     else out[key] = x;

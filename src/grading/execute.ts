@@ -1,12 +1,12 @@
 /**
  * The execute half of grading: runs the planned runs one after another with
- * the learner's runtime and hands each one on as an encoded RunRecord (a
- * bounded JSON string). It evaluates nothing — checks, scores and digests are
+ * the learner's runtime and hands each one on as a bounded RunRecord (the
+ * worker sends it as JSON; in process the judge takes the object). It evaluates nothing — checks, scores and digests are
  * the judge's (judge.ts). In the sandbox worker this is all that runs; the
  * in-process path (trusted code in tests and benchmarks) calls it directly
  * with the judge as the sink.
  */
-import { encodeJobOverCap, encodeRun, type RecordCaps } from './record.ts';
+import { jobOverCap, recordOf, type RecordCaps, type SizedRecord } from './record.ts';
 import { runOnce } from './run.ts';
 import type { ExecuteRun } from './plan.ts';
 import type { ExerciseDefinition, LearnerRuntime } from './types.ts';
@@ -21,8 +21,8 @@ export interface RejectionCollector {
 
 export interface ExecuteOptions {
   caps: RecordCaps;
-  /** Receives each encoded record in order; returning false stops before the next run. */
-  onRecord(index: number, json: string): boolean | void;
+  /** Receives each record in order; returning false stops before the next run. */
+  onRecord(index: number, record: SizedRecord): boolean | void;
   rejections?: RejectionCollector;
 }
 
@@ -41,13 +41,13 @@ export async function executeRuns(ex: ExerciseDefinition, runtime: LearnerRuntim
     opts.rejections?.start();
     const finished = await runOnce({ exercise: ex, runtime, scenario: r.scenario, seed: r.seed, random: r.random, setup, faults: r.faults });
     const rejections = opts.rejections ? await opts.rejections.finish() : [];
-    const json = encodeRun(finished, rejections, opts.caps.runChars);
-    total += json.length;
+    const sized = recordOf(finished, rejections, opts.caps.runChars);
+    total += sized.size;
     if (total > opts.caps.jobChars) {
-      opts.onRecord(i, encodeJobOverCap(r.scenario, r.seed, opts.caps.jobChars));
+      opts.onRecord(i, jobOverCap(r.scenario, r.seed, opts.caps.jobChars));
       return i + 1;
     }
-    if (opts.onRecord(i, json) === false) return i + 1;
+    if (opts.onRecord(i, sized) === false) return i + 1;
   }
   return runs.length;
 }

@@ -1,15 +1,16 @@
 /**
  * Grading in one thread, for TRUSTED code (tests, benchmarks, reference
  * solutions): the same two halves the sandbox path uses — execute (execute.ts)
- * → encoded RunRecords → judge (judge.ts) — so the tests exercise the real
- * pipeline, records and caps included. Learner code is graded through the
+ * → bounded RunRecords → judge (judge.ts) — so the tests exercise the real
+ * pipeline, records, validation and caps included; only the JSON transport
+ * between them is skipped (the judge takes the record object). Learner code is graded through the
  * sandbox instead (sandboxed.ts): execute in the worker, judge here.
  * Depends only on (code, exercise version, seeds).
  */
 import { executeRuns } from './execute.ts';
 import { GradeJudge, judgeRun } from './judge.ts';
 import { gradePlan, singleRunPlan, toExecute } from './plan.ts';
-import { decodeRecord, DEFAULT_RUN_CHARS, encodeRun, isOverCap } from './record.ts';
+import { DEFAULT_RUN_CHARS, isOverCap, recordOf, validateRecord, type SizedRecord } from './record.ts';
 import { outcomeFromRecord, type JudgedRun } from './outcome.ts';
 import { runOnce, type RunInput } from './run.ts';
 import type { ExerciseDefinition, GradeOptions, GradeReport, LearnerRuntime, ModuleFactory, RunOptions, RunReport } from './types.ts';
@@ -34,8 +35,8 @@ export async function gradeWithFactory(ex: ExerciseDefinition, code: ModuleFacto
   if (judge.wantsMore) {
     await executeRuns(ex, runtime, judge.execute, {
       caps: judge.caps,
-      onRecord: (i, json) => {
-        judge.accept(i, json);
+      onRecord: (i, record) => {
+        judge.accept(i, record);
         return judge.wantsMore;
       },
     });
@@ -46,14 +47,14 @@ export async function gradeWithFactory(ex: ExerciseDefinition, code: ModuleFacto
 /** One run for the "Run" button / "replay this seed": full trace, logs, final state and verdicts. */
 export async function runScenarioWithFactory(ex: ExerciseDefinition, code: ModuleFactory | LearnerRuntime, opts: RunOptions = {}): Promise<RunReport> {
   const planned = singleRunPlan(ex, opts);
-  let json: string | undefined;
+  let record: SizedRecord | undefined;
   await executeRuns(ex, asRuntime(code), [toExecute(planned)], {
     caps: { runChars: DEFAULT_RUN_CHARS, jobChars: DEFAULT_RUN_CHARS },
-    onRecord: (_i, j) => {
-      json = j;
+    onRecord: (_i, r) => {
+      record = r;
     },
   });
-  return judgeRun(ex, planned, json, opts.maxTraceEvents !== undefined ? { maxTraceEvents: opts.maxTraceEvents } : {});
+  return judgeRun(ex, planned, record, opts.maxTraceEvents !== undefined ? { maxTraceEvents: opts.maxTraceEvents } : {});
 }
 
 /**
@@ -62,7 +63,7 @@ export async function runScenarioWithFactory(ex: ExerciseDefinition, code: Modul
  */
 export async function runRecorded(input: RunInput): Promise<JudgedRun> {
   const planned = { scenario: input.scenario, seed: input.seed, random: input.random, faults: input.faults, data: input.setup.data };
-  const rec = decodeRecord(encodeRun(await runOnce(input), [], DEFAULT_RUN_CHARS), planned, DEFAULT_RUN_CHARS);
+  const rec = validateRecord(recordOf(await runOnce(input), [], DEFAULT_RUN_CHARS).record, planned);
   if (isOverCap(rec)) throw new Error(`the run's record is over its cap (${rec.overCap.what})`);
   return outcomeFromRecord(input.exercise, planned, rec);
 }

@@ -18,7 +18,7 @@ import { digestJson } from '../sim/trace.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 import { outcomeFromRecord, fingerprintRecord, type JudgedRun } from './outcome.ts';
 import { RANDOM, type GradePlan, type PlannedRun, type ExecuteRun, toExecute } from './plan.ts';
-import { BadRecord, decodeRecord, DEFAULT_RUN_CHARS, defaultJobChars, isOverCap, type OverCapRecord, type RecordCaps } from './record.ts';
+import { BadRecord, decodeRecord, DEFAULT_RUN_CHARS, defaultJobChars, isOverCap, validateRecord, type EncodedRecord, type OverCapRecord, type RecordCaps, type SizedRecord } from './record.ts';
 import { clipText, escapeControls, MESSAGE_MAX, safeText, safeValue, TEXT_MAX } from './safe-text.ts';
 import {
   LEVEL_ORDER,
@@ -270,9 +270,10 @@ export class GradeJudge {
   }
 
   /**
-   * Judges the record of run `index` (the JSON the worker sent). A record that
-   * is not the next one, not valid, or over the caps stops the grade
-   * (`protocol`): the sandbox misbehaved.
+   * Judges the record of run `index`: the JSON a worker sent, or (trusted code
+   * in process) the record object itself. A record that is not the next one,
+   * not valid, or over the caps stops the grade (`protocol`): the sandbox
+   * misbehaved.
    */
   accept(index: number, json: unknown): void {
     if (this.stopped) return;
@@ -281,12 +282,11 @@ export class GradeJudge {
       return;
     }
     const planned = this.plan.runs[index]!;
-    const length = typeof json === 'string' ? json.length : 0;
-    let rec;
+    let rec: EncodedRecord;
     try {
-      this.chars += length;
+      rec = readRecord(json, planned, this.caps.runChars);
+      this.chars += typeof json === 'string' ? json.length : (json as SizedRecord).size;
       if (this.chars > this.caps.jobChars + this.caps.runChars) throw new BadRecord('the records passed the job cap');
-      rec = decodeRecord(json, planned, this.caps.runChars);
     } catch (e) {
       this.stop(protocolCause(e instanceof BadRecord ? e.message : String(e)), true);
       return;
@@ -314,7 +314,7 @@ export class GradeJudge {
       }
       this.noteProblems(failed ? [...run.problems, ...run.learnerErrors()] : run.problems);
     }
-    this.fingerprints.push(fingerprintRecord(json as string));
+    this.fingerprints.push(fingerprintRecord(rec));
     this.judgedRuns++;
     this.progress();
   }
@@ -392,6 +392,14 @@ export class GradeJudge {
   }
 }
 
+/** A record from the worker's JSON, or the in-process record object (validated the same way). */
+function readRecord(input: unknown, planned: { scenario: string; seed: number }, runChars: number): EncodedRecord {
+  if (typeof input === 'string') return decodeRecord(input, planned, runChars);
+  const sized = input as SizedRecord | undefined;
+  if (!sized || typeof sized !== 'object' || typeof sized.size !== 'number' || sized.size > runChars) throw new BadRecord('malformed run record: no record');
+  return validateRecord(sized.record, planned);
+}
+
 function protocolCause(detail: string): StopCause {
   const d = safeText(detail, 200);
   return {
@@ -421,7 +429,7 @@ export class RunNotJudged extends Error {
 export function judgeRun(ex: ExerciseDefinition, planned: PlannedRun, json: unknown, opts: { maxTraceEvents?: number; runChars?: number } = {}): RunReport {
   let rec;
   try {
-    rec = decodeRecord(json, planned, opts.runChars ?? DEFAULT_RUN_CHARS);
+    rec = readRecord(json, planned, opts.runChars ?? DEFAULT_RUN_CHARS);
   } catch (e) {
     throw new RunNotJudged(protocolCause(e instanceof Error ? e.message : String(e)).message);
   }

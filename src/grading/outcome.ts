@@ -13,7 +13,7 @@ import { quietTime } from '../sim/nemesis.ts';
 import { TRACE_KINDS, type TraceEvent } from '../sim/trace.ts';
 import type { Row } from '../sim/types.ts';
 import type { PlannedRun } from './plan.ts';
-import { traceEventAt, type RunRecord } from './record.ts';
+import { traceEventAt, type EncodedRecord, type RunRecord } from './record.ts';
 import type { ExerciseDefinition, Fault, LearnerProblem, RunOutcome } from './types.ts';
 
 /** A RunOutcome the judge built, with what only the judge needs. */
@@ -123,9 +123,55 @@ export function outcomeFromRecord(ex: ExerciseDefinition, planned: PlannedRun, r
   };
 }
 
-/** Fast 64-bit fingerprint of a run: of its encoded record, exactly as the worker sent it. */
-export function fingerprintRecord(json: string): string {
-  return new FastHash().update(json).hex();
+/**
+ * Fast 64-bit fingerprint of a run: of its record's content (structure, keys,
+ * strings, numbers), so the decoded JSON from a worker and the record object in
+ * process give the same value.
+ */
+export function fingerprintRecord(rec: EncodedRecord): string {
+  const h = new FastHash();
+  hashValue(h, rec);
+  return h.hex();
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+function hashValue(h: FastHash, v: unknown): void {
+  switch (typeof v) {
+    case 'string':
+      h.int(1).update(v);
+      return;
+    case 'number':
+      f64[0] = v === 0 ? 0 : v; // -0 is 0 in JSON
+      h.int(2).int(u32[0]!).int(u32[1]!);
+      return;
+    case 'boolean':
+      h.int(v ? 3 : 4);
+      return;
+    case 'object':
+      break;
+    default:
+      h.int(5); // as null in JSON
+      return;
+  }
+  if (v === null) {
+    h.int(5);
+    return;
+  }
+  if (Array.isArray(v)) {
+    h.int(6).int(v.length);
+    for (let i = 0; i < v.length; i++) hashValue(h, v[i]);
+    return;
+  }
+  h.int(7);
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x === undefined || typeof x === 'function') continue; // JSON drops them
+    h.update(k);
+    hashValue(h, x);
+  }
+  h.int(8);
 }
 
 /** SHA-256 over the canonical JSON line of every event (the format of the kernel's `Trace#digest()`). */

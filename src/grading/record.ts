@@ -22,7 +22,7 @@
 import type { StopReason } from '../sim/simulation.ts';
 import { MESSAGE_KINDS, TRACE_KINDS, type MessageData, type TraceEvent } from '../sim/trace.ts';
 import type { Row } from '../sim/types.ts';
-import { boundedCopy, CopyLimit, type Budget } from './bounded-copy.ts';
+import { boundedCopy, CopyLimit, jsonLengthBound, type Budget } from './bounded-copy.ts';
 import type { FinishedRun } from './run.ts';
 import type { BrokerState, ChangeRecord, Fault, LearnerProblem } from './types.ts';
 
@@ -158,7 +158,8 @@ function traceColumns(run: FinishedRun, budget: Budget): TraceColumns {
       cols.r[i] = -1;
       cols.d[i] = e.data === undefined ? null : (boundedCopy(e.data, budget) ?? null);
     }
-    budget.left -= 40;
+    // An upper bound of the nine number columns' JSON for this event (longest numbers, commas).
+    budget.left -= EVENT_COLUMN_CHARS;
   }
   return cols;
 }
@@ -189,6 +190,11 @@ export function traceEventAt(cols: TraceColumns, i: number): TraceEvent {
   return e;
 }
 
+/** Upper bound of one event's entries in the number columns: t ≤ 24 chars, eight small integers, commas. */
+const EVENT_COLUMN_CHARS = 110;
+/** Upper bound of a record's fixed fields (version, scenario id, seed, reason, now, events, keys). */
+const RECORD_OVERHEAD_CHARS = 600;
+
 /** Plain copy of a finished run, charged against `budget` (throws CopyLimit). */
 export function recordRun(run: FinishedRun, rejections: string[], budget: Budget): RunRecord {
   const { sim } = run;
@@ -208,7 +214,7 @@ export function recordRun(run: FinishedRun, rejections: string[], budget: Budget
     const groups: BrokerState[string]['groups'] = {};
     for (const g of sim.groups(topic)) Object.defineProperty(groups, String(g), { value: boundedCopy(sim.groupStats(topic, g), budget), enumerable: true, writable: true, configurable: true });
     Object.defineProperty(broker, String(topic), { value: { published: sim.published(topic), groups }, enumerable: true, writable: true, configurable: true });
-    budget.left -= topic.length + 40;
+    budget.left -= jsonLengthBound(topic) + 40;
   }
   return {
     v: RECORD_VERSION,
@@ -228,27 +234,52 @@ export function recordRun(run: FinishedRun, rejections: string[], budget: Budget
   };
 }
 
+/** A record and its size: an upper bound of its JSON length, the measure both caps use on every path. */
+export interface SizedRecord {
+  record: EncodedRecord;
+  size: number;
+}
+
+function overCapRecord(scenario: string, seed: number, what: OverCapRecord['overCap']['what'], limitChars: number): SizedRecord {
+  return { record: { v: RECORD_VERSION, scenario, seed, overCap: { what, limitChars } }, size: 200 };
+}
+
 /**
- * Encodes a finished run as JSON of at most `runChars` characters (an over-cap
- * marker when its data is larger). Never throws for learner data.
+ * The record of a finished run, or an over-cap marker when its data is larger
+ * than `runChars` (or unreadable). Never throws for learner data.
  */
-export function encodeRun(run: FinishedRun, rejections: string[], runChars: number): string {
-  const overCap = (what: OverCapRecord['overCap']['what']): string =>
-    JSON.stringify({ v: RECORD_VERSION, scenario: run.input.scenario, seed: run.input.seed, overCap: { what, limitChars: runChars } } satisfies OverCapRecord);
-  let json: string;
+export function recordOf(run: FinishedRun, rejections: string[], runChars: number): SizedRecord {
+  const { scenario, seed } = run.input;
+  const budget: Budget = { left: runChars - RECORD_OVERHEAD_CHARS };
+  let record: RunRecord;
   try {
-    json = JSON.stringify(recordRun(run, rejections, { left: runChars }));
+    record = recordRun(run, rejections, budget);
+    for (const x of [...record.problems.map((p) => p.message), ...record.rejections]) budget.left -= jsonLengthBound(x) + 80;
+    if (budget.left < 0) throw new CopyLimit('size');
   } catch (e) {
-    if (e instanceof CopyLimit) return overCap(e.limit === 'depth' ? 'depth' : 'run');
-    if (e instanceof RangeError) return overCap('run'); // e.g. "Invalid string length"
-    return overCap('unreadable'); // learner data that threw while read (a getter, a proxy)
+    if (e instanceof CopyLimit) return overCapRecord(scenario, seed, e.limit === 'depth' ? 'depth' : 'run', runChars);
+    return overCapRecord(scenario, seed, 'unreadable', runChars); // learner data that threw while read (a getter, a proxy)
   }
-  return json.length > runChars ? overCap('run') : json;
+  return { record, size: runChars - budget.left };
 }
 
 /** The marker sent instead of a run once the job's total would pass `jobChars`. */
-export function encodeJobOverCap(scenario: string, seed: number, jobChars: number): string {
-  return JSON.stringify({ v: RECORD_VERSION, scenario, seed, overCap: { what: 'job', limitChars: jobChars } } satisfies OverCapRecord);
+export function jobOverCap(scenario: string, seed: number, jobChars: number): SizedRecord {
+  return overCapRecord(scenario, seed, 'job', jobChars);
+}
+
+/** A record as JSON (the worker's transport); never longer than its size. */
+export function encodeRecord(r: SizedRecord): string {
+  const json = JSON.stringify(r.record);
+  if (json.length <= r.size) return json;
+  // Cannot happen while the size is an upper bound; refuse rather than send more than counted.
+  const { scenario, seed } = r.record;
+  return JSON.stringify(overCapRecord(scenario, seed, 'run', r.size).record);
+}
+
+/** recordOf + encodeRecord: a finished run as JSON of at most `runChars` characters. */
+export function encodeRun(run: FinishedRun, rejections: string[], runChars: number): string {
+  return encodeRecord(recordOf(run, rejections, runChars));
 }
 
 // ---------------------------------------------------------------------------
@@ -289,6 +320,11 @@ export function decodeRecord(json: unknown, expect: { scenario: string; seed: nu
   } catch {
     throw new BadRecord('malformed run record: not JSON');
   }
+  return validateRecord(r, expect);
+}
+
+/** Validates a record's shape for the planned run (decoded JSON, or the object itself in process). Throws BadRecord. */
+export function validateRecord(r: unknown, expect: { scenario: string; seed: number }): EncodedRecord {
   need(isObj(r), 'not an object');
   const rec = r as Record<string, unknown>;
   need(rec.v === RECORD_VERSION, `version ${String(rec.v)}`);

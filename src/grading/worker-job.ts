@@ -12,6 +12,7 @@ import { prepareSandboxRealm } from '../sandbox/realm.ts';
 import type { JobIO } from '../sandbox/serve.ts';
 import { findExercise } from '../../exercises/index.ts';
 import { executeRuns, type RejectionCollector } from './execute.ts';
+import { encodeRecord } from './record.ts';
 import { learnerModules } from './learner-module.ts';
 import type { LearnerRuntime } from './types.ts';
 import { RECORD_BATCH_CHARS, RECORD_BATCH_MS, type ExecuteJob, type RecordsMessage, type WorkerJob, type WorkerResult } from './worker-types.ts';
@@ -109,7 +110,8 @@ export async function handleJob(job: WorkerJob, io: JobIO): Promise<WorkerResult
   const executed = await executeRuns(ex, runtime, job.runs, {
     caps: job.caps,
     rejections: rejectionCollector(io, describe),
-    onRecord: (_index, json) => {
+    onRecord: (_index, sized) => {
+      const json = encodeRecord(sized);
       batch.json.push(json);
       batchChars += json.length;
       if (batchChars >= RECORD_BATCH_CHARS || performance.now() - lastFlush >= RECORD_BATCH_MS) flush();
