@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findExercise } from '../../exercises/index.ts';
-import { boundedCopy, CopyLimit } from '../../src/grading/bounded-copy.ts';
+import { boundedCopy, CopyLimit, jsonLengthBound } from '../../src/grading/bounded-copy.ts';
 import { GradeJudge } from '../../src/grading/judge.ts';
-import { outcomeFromRecord } from '../../src/grading/outcome.ts';
+import { fingerprintRecord, outcomeFromRecord } from '../../src/grading/outcome.ts';
 import { gradePlan, scenarioRun } from '../../src/grading/plan.ts';
-import { BadRecord, decodeRecord, encodeRun, isOverCap, type RunRecord } from '../../src/grading/record.ts';
+import { BadRecord, decodeRecord, encodeRecord, encodeRun, isOverCap, recordOf, validateRecord, type RunRecord } from '../../src/grading/record.ts';
 import { runOnce } from '../../src/grading/run.ts';
 import { clipText, escapeControls, safeValue } from '../../src/grading/safe-text.ts';
 import { readSolution } from '../../src/grading/files.node.ts';
@@ -95,6 +95,44 @@ export function orchestrator(ctx) { ctx.handle('startBooking', () => { for (let 
     expect(r.score).toBe(0);
     expect(r.checks.find((c) => c.id === 'happy-path')!.message?.en).toBe('[scenario "happy-path"] The run did not finish.');
     expect(r.checks.find((c) => c.id === 'random-faults')!.message?.en).toBe('Not evaluated: The run did not finish.');
+  });
+});
+
+describe('both paths', () => {
+  it('a record fingerprints the same as an object (in process) and after its JSON trip (from a worker)', async () => {
+    // Awkward learner data: -0, a lone surrogate, control characters, unicode.
+    const src = [
+      'export function orchestrator(ctx) {',
+      "  ctx.db.createTable('sagas');",
+      "  ctx.handle('startBooking', async (req) => {",
+      "    await ctx.db.insert('sagas', { id: req.sagaId, z: -0, s: '\\ud800\\u001b[2K\\u0436' });",
+      '    return { accepted: true };',
+      '  });',
+      '}',
+    ].join('\n');
+    const { planned, run } = await finished(src, 'happy-path');
+    const sized = recordOf(run, ['rejected: x'], 4 << 20);
+    const direct = validateRecord(sized.record, planned);
+    const json = encodeRecord(sized);
+    expect(json.length).toBeLessThanOrEqual(sized.size); // the size bounds the JSON
+    const tripped = decodeRecord(json, planned, 4 << 20);
+    expect(fingerprintRecord(tripped)).toBe(fingerprintRecord(direct));
+    const row = (direct as RunRecord).tables.find(([s]) => s === 'orchestrator')![1][0]![1][0]!;
+    expect(row.z === 0 && Object.is(row.z, -0)).toBe(true); // -0 here, 0 after JSON: the fingerprint must not care
+    expect(row.s).toBe('\ud800\u001b[2K\u0436');
+    // And a different record fingerprints differently.
+    const other = recordOf(run, ['rejected: y'], 4 << 20);
+    expect(fingerprintRecord(other.record)).not.toBe(fingerprintRecord(direct));
+  });
+
+  it('the size is an upper bound of the JSON, also for escape-heavy strings', () => {
+    for (const s of ['plain', '"quoted"', '\u0000\u0001\u001f', '\\\\', '\ud800\udc00', '\udfff']) {
+      expect(JSON.stringify(s).length).toBeLessThanOrEqual(jsonLengthBound(s));
+    }
+    const budget = { left: 1e9 };
+    const v = { a: [-1.7976931348623157e308, 5e-324, -0, 123456789.123], '\u0001k': '\u0002'.repeat(50) };
+    boundedCopy(v, budget);
+    expect(JSON.stringify(v).length).toBeLessThanOrEqual(1e9 - budget.left);
   });
 });
 
