@@ -15,7 +15,7 @@
  * build it with the Vite plugin in ./vite-plugin.ts (`import src from
  * './entry.ts?sandbox-worker'`).
  */
-import { createJobHost, type WorkerHandle } from './job-host.ts';
+import { createJobHost, readyLatch, type WorkerHandle } from './job-host.ts';
 import { crashedText, type SandboxHost, type WorkerToHost } from './protocol.ts';
 
 export type { JobOutcome, RunOptions, SandboxHost } from './protocol.ts';
@@ -105,12 +105,7 @@ export function createBrowserHost(options: BrowserHostOptions): SandboxHost {
       const data = new MessageChannel(); // page <-> worker, handed to the worker by the frame
       const control = new MessageChannel(); // page <-> frame
       let dead = false;
-      let readyResolve!: () => void;
-      let readyReject!: (e: Error) => void;
-      const ready = new Promise<void>((res, rej) => {
-        readyResolve = res;
-        readyReject = rej;
-      });
+      const { promise: ready, resolve: readyResolve, reject: readyReject } = readyLatch();
       const kill = () => {
         if (dead) return;
         dead = true;

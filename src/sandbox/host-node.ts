@@ -12,7 +12,7 @@
  * and from plain node.
  */
 import { Worker } from 'node:worker_threads';
-import { createJobHost, type WorkerHandle } from './job-host.ts';
+import { createJobHost, readyLatch, type WorkerHandle } from './job-host.ts';
 import { crashedText, memoryText, type SandboxHost, type WorkerToHost } from './protocol.ts';
 
 export type { JobOutcome, RunOptions, SandboxHost } from './protocol.ts';
@@ -155,12 +155,7 @@ export function createNodeHost(options: NodeHostOptions): SandboxHost {
       });
       worker.unref();
       let dead = false;
-      let readyResolve!: () => void;
-      let readyReject!: (e: Error) => void;
-      const ready = new Promise<void>((res, rej) => {
-        readyResolve = res;
-        readyReject = rej;
-      });
+      const { promise: ready, resolve: readyResolve, reject: readyReject } = readyLatch();
       worker.on('message', (msg: WorkerToHost) => {
         if (!msg || typeof msg !== 'object') return;
         if (msg.type === 'sandbox:ready') {

@@ -37,6 +37,18 @@ export interface WorkerHandle {
   kill(): void;
 }
 
+/** A worker's `ready` promise with its settle functions (a rejection nobody awaits is not reported). */
+export function readyLatch(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
 export interface WorkerEvents {
   /** A message the worker posted. */
   message(msg: WorkerToHost): void;

@@ -12,7 +12,8 @@ const goodSource = readFileSync(new URL('./fixtures/good.ts', import.meta.url), 
 
 let host: SandboxHost;
 beforeAll(async () => {
-  host = createNodeHost({ workerEntry: new URL('./test-worker.ts', import.meta.url), wallClockMs: 1500, memoryMb: 96 });
+  // Generous: a heap bomb must reach the 96 MB cap before the wall clock — in a fresh (cold) worker, on a loaded machine.
+  host = createNodeHost({ workerEntry: new URL('./test-worker.ts', import.meta.url), wallClockMs: 4000, memoryMb: 96 });
   await host.warmUp();
 });
 afterAll(() => host.close());
