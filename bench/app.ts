@@ -3,6 +3,7 @@
  *   BENCH app.initial_js_gzip_kb  — gzip size of all JS the course map loads (target ≤ 250 KB)
  *   BENCH app.editor_ready_ms     — navigation → editable Monaco editor, median of 5 cold loads (target ≤ 1500 ms)
  *   BENCH app.grade_ms            — Grade of saga-orchestration-hotel (reference solution) in the browser worker, median of 3 (target ≤ 1000 ms)
+ *   BENCH app.grade_ms.<id>       — the same for other exercises listed in BENCH_APP_EXERCISES (comma-separated ids; default: the hotel only)
  * Run: `npm run bench -- app` (builds into a temp dir first; BENCH_APP_NO_BUILD=1 reuses that build).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -101,11 +102,11 @@ async function waitEditable(page: Page): Promise<void> {
   await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 60_000 });
 }
 
-async function gradeMs(browser: Browser): Promise<number[]> {
-  const solution = readFileSync(`solutions/${EXERCISE}.ts`, 'utf8');
+async function gradeMs(browser: Browser, exercise: string): Promise<number[]> {
+  const solution = readFileSync(`solutions/${exercise}.ts`, 'utf8');
   const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
-  await page.goto(`${BASE}/#/ex/${EXERCISE}`);
+  await page.goto(`${BASE}/#/ex/${exercise}`);
   await waitEditable(page);
   await page.locator('.monaco-editor .view-lines').first().click();
   await page.keyboard.press('ControlOrMeta+A');
@@ -135,10 +136,12 @@ export async function benchApp(): Promise<void> {
     const ready = await editorReadyMs(browser);
     console.log(`# editor ready runs: ${ready.map((t) => t.toFixed(0)).join(', ')} ms`);
     console.log(`BENCH app.editor_ready_ms ${median(ready).toFixed(0)} ms`);
-    if (existsSync(`solutions/${EXERCISE}.ts`)) {
-      const grades = await gradeMs(browser);
-      console.log(`# grade runs: ${grades.map((t) => t.toFixed(0)).join(', ')} ms`);
-      console.log(`BENCH app.grade_ms ${median(grades).toFixed(0)} ms`);
+    for (const id of (process.env.BENCH_APP_EXERCISES ?? EXERCISE).split(',').map((x) => x.trim()).filter(Boolean)) {
+      if (!existsSync(`solutions/${id}.ts`)) continue;
+      const grades = await gradeMs(browser, id);
+      const name = id === EXERCISE ? 'app.grade_ms' : `app.grade_ms.${id}`;
+      console.log(`# ${name} runs: ${grades.map((t) => t.toFixed(0)).join(', ')} ms`);
+      console.log(`BENCH ${name} ${median(grades).toFixed(0)} ms`);
     }
   } finally {
     await browser.close();

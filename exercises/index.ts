@@ -8,9 +8,10 @@
 import type { ExerciseDefinition } from '../src/grading/types.ts';
 import sagaOrchestrationHotel from './saga-orchestration-hotel/exercise.ts';
 import eventStoreConcurrency from './event-store-concurrency/exercise.ts';
+import twoPhaseCommitTransfer from './two-phase-commit-transfer/exercise.ts';
 
 
-export const EXERCISES: readonly ExerciseDefinition[] = [sagaOrchestrationHotel, eventStoreConcurrency].sort(
+export const EXERCISES: readonly ExerciseDefinition[] = [sagaOrchestrationHotel, eventStoreConcurrency, twoPhaseCommitTransfer].sort(
   (a, b) => a.chapter - b.chapter || a.order - b.order,
 );
 

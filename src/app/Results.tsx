@@ -23,6 +23,19 @@ function details(e: TraceEvent): string {
   return parts.join(' ');
 }
 
+/** A check's informational evidence (CheckSpec.observe): one paragraph per line, never scored. */
+function Observation(props: { text: string }) {
+  const { t } = useI18n();
+  return (
+    <div className="check-observation" data-testid="observation">
+      <span className="muted">{t.observed}:</span>
+      {props.text.split('\n').map((line, i) => (
+        <p key={i}>{line}</p>
+      ))}
+    </div>
+  );
+}
+
 export function FailureView(props: { failure: SandboxFailure }) {
   const { t, lang } = useI18n();
   const { failure } = props;
@@ -126,6 +139,7 @@ export function RunView(props: { report: RunReport; title?: string; closeHref?: 
                 <div className="check-body">
                   <div className="check-title">{pick(c.title, lang)}</div>
                   {c.message && <p className="check-message">{monolingual(pick(c.message, lang), lang)}</p>}
+                  {c.observation && <Observation text={pick(c.observation, lang)} />}
                 </div>
               </li>
             ))}
@@ -241,6 +255,7 @@ export function GradeView(props: {
                 </span>
               </div>
               {c.message && <p className="check-message">{monolingual(pick(c.message, lang), lang)}</p>}
+              {c.observation && <Observation text={pick(c.observation, lang)} />}
               {!c.passed && c.failingSeed !== null && (
                 <p className="check-seed">
                   <span data-testid="failing-seed">{t.failingSeed(c.failingSeed)}</span> ·{' '}

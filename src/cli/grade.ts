@@ -122,6 +122,7 @@ function toJson(r: GradeReport, lang: Lang) {
       failingSeed: c.failingSeed,
       faults: c.faults,
       message: c.message ? c.message[lang] : null,
+      ...(c.observation ? { observation: c.observation[lang] } : {}),
     })),
   };
 }
@@ -177,6 +178,7 @@ function printHuman(r: GradeReport, file: string, target: string, lang: Lang, tr
       if (c.message) out.push(`    ${escapeControls(c.message[lang])}`);
       if (trace) for (const e of c.traceSlice.slice(-20)) out.push(`      ${describeEvent(e)}`);
     }
+    if (c.observation) for (const line of c.observation[lang].split('\n')) out.push(`    · ${escapeControls(line)}`);
   }
   out.push('');
   out.push(`score ${r.score}/${r.maxScore}   level ${r.level ?? 'none'}   ${r.runs} runs in ${r.durationMs} ms   digest ${r.traceDigest.slice(0, 16)}`);

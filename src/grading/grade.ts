@@ -16,7 +16,7 @@ import { runOnce, type RunInput } from './run.ts';
 import type { ExerciseDefinition, GradeOptions, GradeReport, LearnerRuntime, ModuleFactory, RunOptions, RunReport } from './types.ts';
 
 export { DEFAULT_SEEDS, DEFAULT_SEED_BASE } from './plan.ts';
-export { evaluate, traceSlice } from './judge.ts';
+export { evaluate, observe, traceSlice } from './judge.ts';
 export { exerciseInfo } from './exercise-info.ts';
 
 function asRuntime(code: ModuleFactory | LearnerRuntime): LearnerRuntime {

@@ -101,6 +101,26 @@ export function evaluate(check: CheckSpec, run: RunOutcome): Violation | null {
   return v;
 }
 
+/** How long an observation may be (`CheckSpec.observe`). */
+const OBSERVATION_MAX = 2000;
+
+/**
+ * A check's observation of a run (`CheckSpec.observe`): informational, never
+ * scored; bounded and escaped (newlines kept: observations are multi-line); an
+ * error in it is reported as text, never thrown.
+ */
+export function observe(check: CheckSpec, run: RunOutcome): Localized | null {
+  if (!check.observe) return null;
+  const bound = (s: unknown) => escapeControls(clipText(typeof s === 'string' ? s : '', OBSERVATION_MAX), true);
+  try {
+    const o = check.observe(run);
+    return o ? { ru: bound(o.ru), en: bound(o.en) } : null;
+  } catch (e) {
+    const msg = bound(e instanceof Error ? e.message : String(e));
+    return { ru: `Наблюдение недоступно: ${msg}`, en: `Observation unavailable: ${msg}` };
+  }
+}
+
 /** A bounded, display-safe copy of one trace event. */
 export function safeEvent(e: TraceEvent, limits = EVENT_LIMITS): TraceEvent {
   const c: TraceEvent = { id: e.id, t: e.t, kind: e.kind };
@@ -306,6 +326,11 @@ export class GradeJudge {
       let failed = false;
       for (const st of this.applicable(planned)) {
         if (planned.random) st.report.seedsRun++;
+        else if (st.report.observation === undefined) {
+          // On the first scenario run the check is evaluated on, whether or not it passes there.
+          const o = observe(st.spec, run);
+          if (o) st.report.observation = o;
+        }
         const v = evaluate(st.spec, run);
         if (v) {
           this.fail(st, { ...planned, faults: run.faults }, v, run);
@@ -469,11 +494,13 @@ export function judgeRun(ex: ExerciseDefinition, planned: PlannedRun, json: unkn
     state,
     checks: applicable.map((c) => {
       const v = evaluate(c, run);
+      const o = planned.random ? null : observe(c, run);
       return {
         id: c.id,
         title: c.title,
         passed: v === null,
         message: v ? { ru: escapeControls(v.message.ru), en: escapeControls(v.message.en) } : null,
+        ...(o ? { observation: o } : {}),
       };
     }),
     problems: [...run.problems, ...run.learnerErrors()].map((p) => ({ ...p, message: safeText(p.message, TEXT_MAX) })),

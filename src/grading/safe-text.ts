@@ -30,9 +30,9 @@ function escapeOne(ch: string): string {
   return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
-/** Replaces every control/format character by a visible escape (`\x1b`, `\r`, `\u202e`). */
-export function escapeControls(text: string): string {
-  return text.replace(UNSAFE, escapeOne);
+/** Replaces every control/format character by a visible escape (`\x1b`, `\r`, `\u202e`); `keepNewlines` leaves `\n` as is. */
+export function escapeControls(text: string, keepNewlines = false): string {
+  return text.replace(UNSAFE, keepNewlines ? (ch) => (ch === '\n' ? ch : escapeOne(ch)) : escapeOne);
 }
 
 /** Clips to `max` UTF-16 code units (never splitting a surrogate pair) and says how much was cut. */

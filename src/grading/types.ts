@@ -208,6 +208,14 @@ export interface CheckSpec {
   random: boolean;
   /** The property: null when it holds. */
   verify(run: RunOutcome): Violation | null;
+  /**
+   * Optional evidence the learner reads, never scored: what a deterministic
+   * scenario run of this check showed (measured figures, a comparison). Computed
+   * on the first of `scenarios` the check is evaluated on; null when there is
+   * nothing to say. Build it from numbers and fixed words: learner-controlled
+   * strings must not be echoed unbounded.
+   */
+  observe?(run: RunOutcome): Localized | null;
 }
 
 /** Which learner export becomes which simulated service. */
@@ -285,6 +293,8 @@ export interface CheckReport {
   message: Localized | null;
   /** Trace events around the violation (at most ~60). */
   traceSlice: TraceEvent[];
+  /** What the check's scenario showed (`CheckSpec.observe`; informational, never scored); absent when the check has none. */
+  observation?: Localized;
 }
 
 export interface GradeReport {
@@ -337,8 +347,8 @@ export interface RunReport {
   trace: TraceEvent[];
   /** Final committed rows: service → table → rows. */
   state: Record<string, Record<string, Row[]>>;
-  /** Check verdicts on this run (checks that apply to it). */
-  checks: Array<{ id: string; title: Localized; passed: boolean; message: Localized | null }>;
+  /** Check verdicts on this run (checks that apply to it), with what the run showed (`CheckSpec.observe`) when the check has it. */
+  checks: Array<{ id: string; title: Localized; passed: boolean; message: Localized | null; observation?: Localized }>;
   problems: LearnerProblem[];
 }
 

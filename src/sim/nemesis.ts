@@ -36,8 +36,14 @@ export type FaultSchedule = Fault[];
  *   wire (filters `method` = method or message type, `to`); the call's promise
  *   never settles, and synchronous code running on can no longer act (its
  *   calls are refused as stale).
+ * - `deliver`: a request, a reply, a one-way message or a broker delivery
+ *   reached the service, before any of its code sees it (filters `method` =
+ *   the request's method, the method a reply answers, or the message type;
+ *   `topic` for broker deliveries; `from` = the sender, `broker` for broker
+ *   deliveries): the message is lost with the incarnation ("crashed on
+ *   receipt"). Publish acknowledgements are the `publish-ack` point.
  */
-export type CrashPointKind = 'tx-commit' | 'handler-return' | 'publish-ack' | 'send';
+export type CrashPointKind = 'tx-commit' | 'handler-return' | 'publish-ack' | 'send' | 'deliver';
 
 /**
  * Crash point: from `at` on, the `nth` (default 1) matching instant of
@@ -54,16 +60,21 @@ export interface CrashAfterFault {
   method?: string;
   topic?: string;
   to?: string;
+  from?: string;
   nth?: number;
   restartAfterMs: number;
   firedAt?: number;
 }
 
-const CRASH_POINT_FILTERS: Record<CrashPointKind, ReadonlyArray<'table' | 'method' | 'topic' | 'to'>> = {
+type CrashPointFilter = 'table' | 'method' | 'topic' | 'to' | 'from';
+const FILTERS: readonly CrashPointFilter[] = ['table', 'method', 'topic', 'to', 'from'];
+
+const CRASH_POINT_FILTERS: Record<CrashPointKind, readonly CrashPointFilter[]> = {
   'tx-commit': ['table'],
   'handler-return': ['method', 'topic'],
   'publish-ack': ['topic'],
   send: ['method', 'to'],
+  deliver: ['method', 'topic', 'from'],
 };
 
 /** Throws a clear BadArgument when a crash-after fault is malformed (unknown point, a filter the point has not, bad numbers). */
@@ -72,7 +83,7 @@ export function checkCrashPoint(f: CrashAfterFault): void {
   const allowed = Object.prototype.hasOwnProperty.call(CRASH_POINT_FILTERS, f.on) ? CRASH_POINT_FILTERS[f.on] : undefined;
   if (allowed === undefined) throw new SimError('BadArgument', `${what}: "on" must be one of ${Object.keys(CRASH_POINT_FILTERS).join(', ')}, got ${JSON.stringify(f.on)}`);
   if (typeof f.service !== 'string' || f.service === '') throw new SimError('BadArgument', `${what}: "service" must name a service`);
-  for (const k of ['table', 'method', 'topic', 'to'] as const) {
+  for (const k of FILTERS) {
     if (f[k] === undefined) continue;
     if (!allowed.includes(k)) throw new SimError('BadArgument', `${what}: "${k}" does not apply to on: "${f.on}" (filters: ${allowed.join(', ')})`);
     if (typeof f[k] !== 'string') throw new SimError('BadArgument', `${what}: "${k}" must be a string`);
@@ -221,7 +232,7 @@ export function describeFault(f: Fault): string {
     case 'db-write-failure':
       return `t=${f.at} db-write-failure ${f.service} for ${f.durationMs}ms`;
     case 'crash-after': {
-      const filters = (['table', 'method', 'topic', 'to'] as const).filter((k) => f[k] !== undefined).map((k) => ` ${k}=${f[k]}`).join('');
+      const filters = FILTERS.filter((k) => f[k] !== undefined).map((k) => ` ${k}=${f[k]}`).join('');
       const fired = f.firedAt === undefined ? '' : ` (fired at t=${f.firedAt})`;
       return `t=${f.at} crash ${f.service} after ${f.on}${filters} #${f.nth ?? 1}, restart after ${f.restartAfterMs}ms${fired}`;
     }

@@ -616,6 +616,10 @@ export class Simulation {
     }
     const deliverId = tracing ? this.trace.recordMessage(K.deliver, now, env.to, env.from, sendId, env.id, 0, -1, undefined, undefined) : -1;
     this.cause = deliverId;
+    if (this.armed !== null && env.kind !== PUBACK) {
+      const topic = env.kind === BDELIVER ? (env.payload as { topic: string }).topic : undefined;
+      if (this.crashPointHit(node, 'deliver', topic === undefined ? env.type : undefined, topic, this.names[env.from], undefined)) return; // crashed on receipt
+    }
     switch (env.kind) {
       case MSG:
         return this.onMessage(inc, env);
@@ -846,23 +850,25 @@ export class Simulation {
    * @internal Called at each crash-point instant of `node`'s live code: counts
    * matching armed points and crashes the service when one reaches its `nth`
    * occurrence (restart after `restartAfterMs`). A filter a point sets must
-   * equal the corresponding argument (`tables`: the transaction wrote it).
+   * equal the corresponding argument (`tables`: the transaction wrote it;
+   * `peer`: the receiver of a send, the sender of a delivery).
    */
-  crashPointHit(node: SimNode, on: CrashPointKind, method: string | undefined, topic: string | undefined, to: string | undefined, tables: ReadonlyMap<string, unknown> | undefined): boolean {
+  crashPointHit(node: SimNode, on: CrashPointKind, method: string | undefined, topic: string | undefined, peer: string | undefined, tables: ReadonlyMap<string, unknown> | undefined): boolean {
     const armed = this.armed!;
     if (!node.up) return false;
     for (let i = 0; i < armed.length; i++) {
       const p = armed[i]!;
       const f = p.fault;
       if (f.service !== node.name || f.on !== on) continue;
-      if ((f.method !== undefined && f.method !== method) || (f.topic !== undefined && f.topic !== topic) || (f.to !== undefined && f.to !== to)) continue;
+      if ((f.method !== undefined && f.method !== method) || (f.topic !== undefined && f.topic !== topic)) continue;
+      if ((f.to !== undefined && f.to !== peer) || (f.from !== undefined && f.from !== peer)) continue; // checkCrashPoint: `to` only on send, `from` only on deliver
       if (f.table !== undefined && (tables === undefined || !tables.has(f.table))) continue;
       if (++p.seen < (f.nth ?? 1)) continue;
       armed.splice(i, 1);
       if (armed.length === 0) this.armed = null;
       p.firedAt = this.now;
       const point: Record<string, unknown> = { on };
-      for (const k of ['table', 'method', 'topic', 'to'] as const) if (f[k] !== undefined) point[k] = f[k];
+      for (const k of ['table', 'method', 'topic', 'to', 'from'] as const) if (f[k] !== undefined) point[k] = f[k];
       point.nth = f.nth ?? 1;
       this.crashNode(node, { point });
       this.queue.push(later(this.now, f.restartAfterMs), OP_FAULT, { at: later(this.now, f.restartAfterMs), kind: 'restart', service: f.service }, null);

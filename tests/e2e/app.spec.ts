@@ -46,12 +46,12 @@ async function waitForEditor(page: Page): Promise<void> {
 }
 
 /** Replaces the editor's text the way a learner would: select all, then paste. */
-async function setCode(page: Page, code: string): Promise<void> {
+async function setCode(page: Page, code: string, exercise = EXERCISE): Promise<void> {
   await page.locator('.monaco-editor .view-lines').first().click();
   await page.keyboard.press('ControlOrMeta+A');
   await pasteText(page, code);
   // Autosave writes the exact text within ~1 s of the last change.
-  await expect.poll(() => savedDraft(page), { timeout: 5_000 }).toBe(code);
+  await expect.poll(() => savedDraft(page, exercise), { timeout: 5_000 }).toBe(code);
 }
 
 async function pasteText(page: Page, text: string): Promise<void> {
@@ -60,7 +60,7 @@ async function pasteText(page: Page, text: string): Promise<void> {
 }
 
 /** The exercise's autosaved draft, read straight from IndexedDB (also proves autosave works). */
-async function savedDraft(page: Page): Promise<string | null> {
+async function savedDraft(page: Page, exercise = EXERCISE): Promise<string | null> {
   return page.evaluate(
     (id) =>
       new Promise<string | null>((resolve) => {
@@ -74,7 +74,7 @@ async function savedDraft(page: Page): Promise<string | null> {
           get.onerror = () => resolve(null);
         };
       }),
-    EXERCISE,
+    exercise,
   );
 }
 
@@ -363,4 +363,22 @@ test('keyboard only: skip link, visible focus, open an exercise, run with Ctrl+E
   await page.getByTestId('run').focus();
   await page.keyboard.press('ControlOrMeta+Enter');
   await expect(page.getByTestId('run-result')).toBeVisible({ timeout: 60_000 });
+});
+
+test('chapter 2 opens the two-phase commit exercise; its grade shows 2PC next to the saga (unscored)', async ({ page }) => {
+  const id = 'two-phase-commit-transfer';
+  await page.goto('/');
+  const card = page.locator('.chapter').nth(1).locator(`[data-exercise-id="${id}"]`);
+  await expect(card).toBeVisible();
+  await card.locator('a').click();
+  await expect(page).toHaveURL(new RegExp(`#/ex/${id}$`));
+  await waitForEditor(page);
+  await setCode(page, readFileSync(`solutions/${id}.ts`, 'utf8'), id);
+  await gradeAndWait(page);
+  await expect(page.getByTestId('score')).toContainText(/(\d+) \/ \1 points/);
+  const blocking = page.locator('[data-testid="grade-result"] li[data-check-id="blocking"]');
+  await expect(blocking).toHaveAttribute('data-passed', 'true');
+  await expect(blocking.getByTestId('observation')).toContainText(/account 1 was locked for 2\d{3}/);
+  await expect(blocking.getByTestId('observation')).toContainText(/Saga, the same schedule/);
+  await page.screenshot({ path: `${ARTIFACTS}/two-phase-commit-graded.png`, fullPage: true });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gradeWithFactory, runRecorded as runOnce } from '../../src/grading/grade.ts';
+import { gradeWithFactory, runRecorded as runOnce, runScenarioWithFactory } from '../../src/grading/grade.ts';
 import { HARNESS_SERVICE } from '../../src/grading/run.ts';
 import type { CheckSpec, ExerciseDefinition, RunOutcome, ScenarioHarness, ScenarioSetup } from '../../src/grading/types.ts';
 import type { CrashAfterFault, ServiceDefinition } from '../../src/sim/index.ts';
@@ -214,5 +214,29 @@ export function projectionV2(ctx) { ctx.handle('getStats', () => ({ ...ctx.db.ge
     const bad = await gradeWithFactory(EX, runtime(NO_DEDUP), { seeds: 15 });
     expect(bad.checks.find((c) => c.id === 'count')!.passed).toBe(false);
     expect(bad.checks.find((c) => c.id === 'count')!.message?.en).toMatch(/^\[scenario "three"\] count (?!3,)\d+, orders 3/); // duplicates counted (and racing each other)
+  });
+
+  it('a check may observe its scenario run (informational, never scored): in the grade report and in a run report; a throwing observer is reported as text', async () => {
+    const observing: ExerciseDefinition = {
+      ...EX,
+      checks: [
+        { ...checks[0]!, observe: (run) => ({ ru: `заказов: ${run.rows('orders', 'orders').length}`, en: `orders: ${run.rows('orders', 'orders').length}` }) },
+        {
+          ...checks[1]!,
+          observe: () => {
+            throw new Error('boom');
+          },
+        },
+      ],
+    };
+    const good = await gradeWithFactory(observing, runtime(CORRECT), { seeds: 2 });
+    expect(good.checks.map((c) => c.observation)).toEqual([{ ru: 'заказов: 3', en: 'orders: 3' }, { ru: 'Наблюдение недоступно: boom', en: 'Observation unavailable: boom' }]);
+    expect(good.score).toBe(100);
+    const bad = await gradeWithFactory(observing, runtime(NO_DEDUP), { seeds: 2 });
+    expect(bad.checks[0]!.passed).toBe(false);
+    expect(bad.checks[0]!.observation).toEqual({ ru: 'заказов: 3', en: 'orders: 3' }); // shown whether or not the check passed
+    expect((await gradeWithFactory(EX, runtime(CORRECT), { seeds: 1 })).checks.map((c) => 'observation' in c)).toEqual([false, false]);
+    const one = await runScenarioWithFactory(observing, runtime(CORRECT), { scenario: 'three' });
+    expect(one.checks[0]!.observation).toEqual({ ru: 'заказов: 3', en: 'orders: 3' });
   });
 });

@@ -119,6 +119,35 @@ describe('crash points', () => {
     expect(events.some((e) => e.kind === 'deliver' && e.service === 'peer')).toBe(true);
   });
 
+  it('deliver (request): the service crashes on receipt, so the handler never runs for that request and the caller times out', async () => {
+    const f: CrashAfterFault = { at: 0, kind: 'crash-after', service: 'svc', on: 'deliver', method: 'work', from: 'client', nth: 2, restartAfterMs: 5 };
+    const { s, marks } = workload(7, [f]);
+    await s.runUntilQuiescent();
+    const events = s.trace.events();
+    const crash = crashOf(events);
+    const received = events[crash.id - 1]!;
+    expect(received.kind).toBe('deliver');
+    expect(received.service).toBe('svc');
+    expect(received.peer).toBe('client');
+    expect(crash.cause).toBe(received.id);
+    expect(point(crash)).toEqual({ on: 'deliver', method: 'work', from: 'client', nth: 2 });
+    expect(marks.some((m) => m.i === 1)).toBe(false); // request 1 was lost with the incarnation
+    expect(marks.filter((m) => m.i === 0 && m.step === 'committed')).toHaveLength(1);
+    expect(kinds(events, 'timeout').some((e) => e.service === 'client')).toBe(true);
+    expect(describeFault(f)).toBe('t=0 crash svc after deliver method=work from=client #2, restart after 5ms');
+  });
+
+  it('deliver (broker): a delivery lost on receipt is never acked, so the broker redelivers it after the restart', async () => {
+    const { s, marks } = workload(8, [{ at: 0, kind: 'crash-after', service: 'svc', on: 'deliver', topic: 'events', from: 'broker', restartAfterMs: 5 }], 2);
+    await s.runUntilQuiescent();
+    const events = s.trace.events();
+    const crash = crashOf(events);
+    expect(events[crash.id - 1]!.kind).toBe('deliver');
+    expect(events[crash.id - 1]!.peer).toBe('broker');
+    expect(marks.filter((m) => m.step === 'consumed' && m.i === 0).map((m) => m.inc)).toEqual([2]);
+    expect(s.unacked('events', 'svc')).toBe(0);
+  });
+
   it('counts occurrences only from `at` on, and ignores points that do not match the filters', async () => {
     const late: CrashAfterFault = { at: 12, kind: 'crash-after', service: 'svc', on: 'tx-commit', table: 'done', restartAfterMs: 1 };
     const never: CrashAfterFault = { at: 0, kind: 'crash-after', service: 'svc', on: 'tx-commit', table: 'other', restartAfterMs: 1 };
@@ -136,7 +165,8 @@ describe('crash points', () => {
     const s = new Simulation({ seed: 1 });
     s.addService({ name: 'svc', start: () => undefined });
     const base = { at: 0, kind: 'crash-after' as const, service: 'svc', restartAfterMs: 1 };
-    expect(() => s.applySchedule([{ ...base, on: 'tx-abort' as never }])).toThrow(/"on" must be one of tx-commit, handler-return, publish-ack, send/);
+    expect(() => s.applySchedule([{ ...base, on: 'tx-abort' as never }])).toThrow(/"on" must be one of tx-commit, handler-return, publish-ack, send, deliver/);
+    expect(() => s.applySchedule([{ ...base, on: 'send', from: 'client' }])).toThrow(/"from" does not apply to on: "send" \(filters: method, to\)/);
     expect(() => s.applySchedule([{ ...base, on: 'tx-commit', method: 'x' }])).toThrow(/"method" does not apply to on: "tx-commit" \(filters: table\)/);
     expect(() => s.applySchedule([{ ...base, on: 'send', nth: 0 }])).toThrow(/"nth" must be an integer >= 1/);
     expect(() => s.applySchedule([{ ...base, on: 'send', restartAfterMs: -1 }])).toThrow(/"restartAfterMs" must be a finite number >= 0/);
@@ -175,7 +205,7 @@ describe('crash points in generated schedules', () => {
       }),
     );
     const all = generateSchedule(7, { ...opts, kinds: ['crash-after'], episodes: 40 }).filter((f) => f.kind === 'crash-after');
-    expect(new Set(all.map((f) => (f as CrashAfterFault).on))).toEqual(new Set(['tx-commit', 'handler-return', 'publish-ack', 'send']));
+    expect(new Set(all.map((f) => (f as CrashAfterFault).on))).toEqual(new Set(['tx-commit', 'handler-return', 'publish-ack', 'send', 'deliver']));
   });
 });
 
@@ -187,6 +217,9 @@ describe('crash point properties', () => {
     { service: 'svc', on: 'send', method: 'note' },
     { service: 'svc', on: 'handler-return', method: 'work' },
     { service: 'svc', on: 'handler-return', topic: 'events' },
+    { service: 'svc', on: 'deliver', method: 'work' },
+    { service: 'svc', on: 'deliver', topic: 'events' },
+    { service: 'svc', on: 'deliver', from: 'client' },
   ];
 
   it('fire at exactly their instant: the triggering effect is durable or on the wire, and the crashed incarnation never acts again', async () => {
@@ -223,6 +256,19 @@ describe('crash point properties', () => {
             expect(prev.kind).toBe('send');
             expect((prev.data as { type: string }).type).toBe('note');
             break;
+          case 'deliver': {
+            // Crashed on receipt: the delivery is the event right before the crash and no code of the incarnation saw it.
+            expect(prev.kind).toBe('deliver');
+            expect(prev.service).toBe('svc');
+            expect(crash.cause).toBe(prev.id);
+            // What was sent (the cause of each delivery): publish acks are not a deliver point.
+            const sent = (e: TraceEvent) => events[e.cause!]!.data as { kind: string; type: string };
+            const matches = (e: TraceEvent) =>
+              sent(e).kind !== 'publish-ack' && (!p.from || e.peer === p.from) && (!p.topic || (sent(e).kind === 'broker-delivery' && sent(e).type === p.topic)) && (!p.method || (sent(e).kind !== 'broker-delivery' && sent(e).type === p.method));
+            const received = events.filter((e) => e.id <= prev.id && e.kind === 'deliver' && e.service === 'svc' && matches(e));
+            expect(received).toHaveLength(nth);
+            break;
+          }
           case 'handler-return': {
             const answered = events.filter((e) => e.id < crash.id && e.kind === 'send' && e.service === 'svc' && (p.method ? (e.data as { kind: string }).kind === 'response' : (e.data as { kind: string }).kind === 'ack'));
             expect(answered).toHaveLength(nth - 1);
