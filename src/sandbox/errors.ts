@@ -4,6 +4,8 @@
  * `throw {}`, `throw null`). Pure and realm-independent: usable in the worker
  * (where learner code runs) and in tests.
  */
+import { errorField, errorText, isError, showValue } from '../sim/boundary.ts';
+import { clipText } from '../sim/errors.ts';
 import { decodeSourceMap, originalPosition, type DecodedMap } from './source-map.ts';
 
 /** What describeError needs from a CompileOk. */
@@ -28,9 +30,12 @@ export interface ErrorDescription {
 /** Lines the module wrapper adds before the compiled JS (see module-factory.ts). */
 export const WRAPPER_PREFIX_LINES = 1;
 
+/** Scheme + root of the `//# sourceURL` of evaluated learner code: the only frames a stack ever shows. */
+export const LEARNER_URL_PREFIX = 'learner:///';
+
 /** The `//# sourceURL` given to evaluated learner code. */
 export function learnerUrl(fileName: string): string {
-  return `learner:///${fileName.replace(/[\s()]/g, '_')}`;
+  return `${LEARNER_URL_PREFIX}${fileName.replace(/[\s()]/g, '_')}`;
 }
 
 const mapCache = new WeakMap<object, DecodedMap>();
@@ -46,81 +51,15 @@ function mapOf(compiled: CompiledLike): DecodedMap | undefined {
   }
 }
 
-/** Reads an own data property without running getters or proxies' get traps. */
-function dataProp(obj: object, key: string): unknown {
-  try {
-    let o: object | null = obj;
-    for (let depth = 0; o && depth < 8; depth++) {
-      const d = Object.getOwnPropertyDescriptor(o, key);
-      if (d) {
-        if ('value' in d) return d.value;
-        // V8 and SES expose `stack` as an accessor on genuine errors.
-        // SES turns `name`/`message` of frozen Error prototypes into accessors (override taming).
-        if (typeof d.get === 'function' && obj instanceof Error) return d.get.call(obj);
-        return undefined;
-      }
-      o = Object.getPrototypeOf(o);
-    }
-  } catch {
-    /* hostile proxy */
-  }
-  return undefined;
-}
-
 const MAX = 300;
-function clip(s: string): string {
-  return s.length > MAX ? `${s.slice(0, MAX)}…` : s;
-}
-
-/** Plain copy of own enumerable data properties (getters are not run, toJSON ignored). */
-function snapshot(v: unknown, depth: number, seen: Set<unknown>): unknown {
-  if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'function') return `[Function]`;
-  if (typeof v === 'symbol') return v.toString();
-  if (typeof v !== 'object' || v === null) return v;
-  if (seen.has(v)) return '[Circular]';
-  if (depth > 3) return '[…]';
-  seen.add(v);
-  const out: Record<string, unknown> | unknown[] = Array.isArray(v) ? [] : {};
-  let n = 0;
-  for (const key of Object.keys(v)) {
-    if (++n > 20) break;
-    const d = Object.getOwnPropertyDescriptor(v, key);
-    if (!d) continue;
-    (out as Record<string, unknown>)[key] = 'value' in d ? snapshot(d.value, depth + 1, seen) : '[Getter]';
-  }
-  seen.delete(v);
-  return out;
-}
+const clip = (s: string) => clipText(s, MAX);
 
 /** Formats any thrown value without trusting it (no getters, no toString calls on objects). */
-export function formatThrown(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return clip(JSON.stringify(value));
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return String(value) + (typeof value === 'bigint' ? 'n' : '');
-    case 'undefined':
-      return 'undefined';
-    case 'symbol':
-      return clip(value.toString());
-    case 'function':
-      return `function ${clip(String(dataProp(value as object, 'name') ?? ''))}`.trim();
-    default:
-      if (value === null) return 'null';
-      try {
-        return clip(JSON.stringify(snapshot(value, 0, new Set())) ?? Object.prototype.toString.call(value));
-      } catch {
-        return Object.prototype.toString.call(value);
-      }
-  }
-}
+export const formatThrown = (value: unknown): string => showValue(value);
 
 function isErrorLike(v: unknown): v is object {
   if (typeof v !== 'object' || v === null) return false;
-  return typeof dataProp(v, 'message') === 'string' && typeof dataProp(v, 'stack') === 'string';
+  return typeof errorField(v, 'message') === 'string' && typeof errorField(v, 'stack') === 'string';
 }
 
 /**
@@ -131,18 +70,20 @@ function isErrorLike(v: unknown): v is object {
 export function describeError(err: unknown, compiled?: CompiledLike): ErrorDescription {
   if (!isErrorLike(err)) {
     // An Error-ish object without a stack (e.g. `{ message: 'x' }`) is still a non-Error throw.
-    const msg = typeof err === 'object' && err !== null && typeof dataProp(err, 'message') === 'string' && err instanceof Error
-      ? `${String(dataProp(err, 'name') ?? 'Error')}: ${clip(String(dataProp(err, 'message')))}`
-      : `Thrown value (not an Error) / Брошено не-Error значение: ${formatThrown(err)}`;
-    return { name: err instanceof Error ? String(dataProp(err, 'name') ?? 'Error') : 'NonErrorThrown', message: msg };
+    if (isError(err)) {
+      const n = errorField(err, 'name');
+      return { name: typeof n === 'string' && n ? clip(n) : 'Error', message: errorText(err) };
+    }
+    return { name: 'NonErrorThrown', message: `Thrown value (not an Error) / Брошено не-Error значение: ${formatThrown(err)}` };
   }
-  const name = dataProp(err, 'name');
-  const rawMessage = clip(String(dataProp(err, 'message')));
-  const message = `${typeof name === 'string' && name ? name : 'Error'}: ${rawMessage}`.replace(/\s+$/, '');
-  const stack = String(dataProp(err, 'stack'));
-  const out: ErrorDescription = { name: typeof name === 'string' && name ? name : 'Error', message };
+  const name = errorField(err, 'name');
+  const rawMessage = clip(errorField(err, 'message') as string);
+  const shownName = typeof name === 'string' && name ? clip(name) : 'Error';
+  const message = `${shownName}: ${rawMessage}`.replace(/\s+$/, '');
+  const stack = errorField(err, 'stack') as string;
+  const out: ErrorDescription = { name: shownName, message };
   // Explicit learner line (loop guard and other sandbox limits set this).
-  const explicitLine = dataProp(err, 'learnerLine');
+  const explicitLine = errorField(err, 'learnerLine');
   if (typeof explicitLine === 'number') out.line = explicitLine;
 
   if (!compiled) return out;

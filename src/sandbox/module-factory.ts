@@ -1,16 +1,23 @@
 /**
  * Learner module instances, INSIDE the worker realm (after prepareSandboxRealm()).
  *
- * createModuleFactory(compiled) returns a ModuleFactory: each call evaluates the
- * compiled learner module in a fresh SES Compartment whose globals are the
- * deterministic endowments bound to the given ModuleEnv (seeded Math.random,
- * virtual Date / performance.now, virtual timers, seeded crypto.randomUUID) and
- * returns its exports object. Module-level state therefore lives exactly as long
- * as one service incarnation.
+ * createModuleFactory(compiled) returns a ModuleFactory: each call runs the
+ * (once evaluated) learner module with deterministic globals bound to the given
+ * ModuleEnv (seeded Math.random, virtual UTC Date / performance.now, virtual
+ * timers, seeded crypto.randomUUID) and returns its exports object. Module-level
+ * state therefore lives exactly as long as one service incarnation.
+ *
+ * Every function handed to learner code is a host function (host-function.ts):
+ * its source text is `[native code]` in Node and in the browser alike. Console
+ * arguments are turned into bounded text here, without running learner getters,
+ * so the host's log sink only ever sees strings.
  */
+import { logText } from '../sim/boundary.ts';
 import type { CompileOk } from './compile.ts';
 import { describeError, learnerUrl, type ErrorDescription } from './errors.ts';
+import { hostFunction } from './host-function.ts';
 import { isSandboxRealm } from './realm.ts';
+import { makeDateClass } from './utc-date.ts';
 
 export { describeError, type ErrorDescription };
 export { exposeToLearner } from './facade.ts';
@@ -91,7 +98,8 @@ function makeBufferConstructors(maxBytes: number): Record<string, unknown> {
             if (typeof len === 'number') charge(len * bpe);
           }
         }
-        return Reflect.construct(Real, args, new.target === Capped ? Real : new.target);
+        // new.target is the exposed Proxy (or a learner subclass): its prototype is Real.prototype.
+        return Reflect.construct(Real, args, new.target);
       },
     }[name]!;
     for (const key of Reflect.ownKeys(Real)) {
@@ -99,7 +107,7 @@ function makeBufferConstructors(maxBytes: number): Record<string, unknown> {
       Object.defineProperty(Capped, key, Object.getOwnPropertyDescriptor(Real, key)!);
     }
     Object.defineProperty(Capped, 'prototype', { value: Real.prototype, writable: false });
-    out[name] = Capped;
+    out[name] = hostFunction(Capped, false);
   }
   // Shared memory is never needed by learner code.
   out.SharedArrayBuffer = undefined;
@@ -121,80 +129,13 @@ function limitError(message: string, line?: number): Error {
   return e;
 }
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-
-/**
- * Dates whose "local" time is UTC: the host's time zone (a learner's laptop, the
- * instructor's CLI) must not change a run. Created lazily (after lockdown) and
- * shared, hardened, by all module instances.
- */
-let utcDateClass: DateConstructor | undefined;
-function utcDate(): DateConstructor {
-  if (utcDateClass) return utcDateClass;
-  const RealDate = Date;
-  class UtcDate extends RealDate {}
-  const P = UtcDate.prototype as unknown as Record<string, unknown>;
-  const R = RealDate.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-  for (const name of ['FullYear', 'Month', 'Date', 'Day', 'Hours', 'Minutes', 'Seconds', 'Milliseconds']) {
-    const get = R[`getUTC${name}`]!;
-    Object.defineProperty(P, `get${name}`, { value: { [`get${name}`](this: Date) { return get.call(this); } }[`get${name}`], writable: true, configurable: true });
-    if (name !== 'Day') {
-      const set = R[`setUTC${name}`]!;
-      Object.defineProperty(P, `set${name}`, { value: { [`set${name}`](this: Date, ...a: unknown[]) { return set.apply(this, a); } }[`set${name}`], writable: true, configurable: true });
-    }
-  }
-  const valid = (d: Date) => !Number.isNaN(RealDate.prototype.getTime.call(d));
-  const dateString = (d: Date) => `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${d.getUTCFullYear()}`;
-  const timeString = (d: Date) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} GMT+0000 (Coordinated Universal Time)`;
-  const methods: Record<string, (this: Date) => unknown> = {
-    getTimezoneOffset(this: Date) { return valid(this) ? 0 : NaN; },
-    toString(this: Date) { return valid(this) ? `${dateString(this)} ${timeString(this)}` : 'Invalid Date'; },
-    toDateString(this: Date) { return valid(this) ? dateString(this) : 'Invalid Date'; },
-    toTimeString(this: Date) { return valid(this) ? timeString(this) : 'Invalid Date'; },
-    toLocaleString(this: Date) { return valid(this) ? `${dateString(this)} ${timeString(this)}` : 'Invalid Date'; },
-    toLocaleDateString(this: Date) { return valid(this) ? dateString(this) : 'Invalid Date'; },
-    toLocaleTimeString(this: Date) { return valid(this) ? timeString(this) : 'Invalid Date'; },
-  };
-  for (const [name, fn] of Object.entries(methods)) Object.defineProperty(P, name, { value: fn, writable: true, configurable: true });
-  utcDateClass = hardenFn(UtcDate) as unknown as DateConstructor;
-  return utcDateClass;
-}
-
-/** ISO date-times without an offset mean local time per spec: read them as UTC. */
-function parseUtc(RealDate: DateConstructor, text: string): number {
-  return RealDate.parse(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? `${text}Z` : text);
-}
-
-function makeDate(env: ModuleEnv, epochMs: number): DateConstructor {
-  const RealDate = Date;
-  const UtcDate = utcDate();
-  // Integer milliseconds like the real Date (the kernel's virtual time may be fractional).
-  const nowMs = () => Math.floor(epochMs + env.now());
-  // A plain function (not a class) so that `Date()` without `new` works too.
-  const VirtualDate = function Date(this: unknown, ...args: unknown[]) {
-    if (!new.target) return new UtcDate(nowMs()).toString();
-    let time: number | unknown;
-    if (args.length === 0) time = nowMs();
-    else if (args.length === 1) time = typeof args[0] === 'string' ? parseUtc(RealDate, args[0]) : args[0];
-    else time = RealDate.UTC(...(args.map(Number) as [number, number]));
-    return Reflect.construct(UtcDate, [time], new.target === VirtualDate ? UtcDate : new.target) as object;
-  } as unknown as DateConstructor & { prototype: Date };
-  Object.defineProperty(VirtualDate, 'prototype', { value: UtcDate.prototype, writable: false });
-  Object.defineProperty(VirtualDate, 'now', { value: function now() { return nowMs(); }, writable: true, configurable: true });
-  Object.defineProperty(VirtualDate, 'parse', { value: function parse(text: unknown) { return parseUtc(RealDate, String(text)); }, writable: true, configurable: true });
-  Object.defineProperty(VirtualDate, 'UTC', { value: RealDate.UTC, writable: true, configurable: true });
-  return VirtualDate;
-}
-
 function makeMath(env: ModuleEnv): Math {
   const m = {} as Record<PropertyKey, unknown>;
   for (const key of Reflect.ownKeys(Math)) {
     if (key === 'random') continue;
     Object.defineProperty(m, key, Object.getOwnPropertyDescriptor(Math, key)!);
   }
-  Object.defineProperty(m, 'random', { value: function random() { return env.random(); }, writable: true, configurable: true });
+  Object.defineProperty(m, 'random', { value: hostFunction({ random() { return env.random(); } }.random), writable: true, configurable: true });
   return m as unknown as Math;
 }
 
@@ -206,14 +147,14 @@ function randomBytes(env: ModuleEnv, n: number): number[] {
 
 function makeCrypto(env: ModuleEnv) {
   return {
-    randomUUID(): string {
+    randomUUID: hostFunction({ randomUUID(): string {
       const b = randomBytes(env, 16);
       b[6] = (b[6]! & 0x0f) | 0x40;
       b[8] = (b[8]! & 0x3f) | 0x80;
       const h = b.map((x) => x.toString(16).padStart(2, '0')).join('');
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-    },
-    getRandomValues<T extends ArrayBufferView>(array: T): T {
+    } }.randomUUID),
+    getRandomValues: hostFunction({ getRandomValues<T extends ArrayBufferView>(array: T): T {
       if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array || array instanceof DataView) {
         throw new TypeError('crypto.getRandomValues needs an integer typed array');
       }
@@ -221,7 +162,7 @@ function makeCrypto(env: ModuleEnv) {
       const rnd = randomBytes(env, bytes.length);
       for (let i = 0; i < bytes.length; i++) bytes[i] = rnd[i]!;
       return array;
-    },
+    } }.getRandomValues),
   };
 }
 
@@ -238,20 +179,21 @@ function makeTimers(env: ModuleEnv) {
     const n = Number(ms);
     return Number.isFinite(n) && n > 0 ? n : 0;
   };
+  const clear = (id?: unknown): void => {
+    if (typeof id !== 'number') return;
+    if (id < 0) {
+      const cur = intervals.get(id);
+      if (cur !== undefined) env.clearTimer(cur);
+      intervals.delete(id);
+    } else env.clearTimer(id);
+  };
   return {
-    setTimeout(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
+    setTimeout: hostFunction({ setTimeout(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
       check(fn, 'setTimeout');
       return env.setTimer(() => fn(...args), delay(ms));
-    },
-    clearTimeout(id?: number): void {
-      if (typeof id !== 'number') return;
-      if (id < 0) {
-        const cur = intervals.get(id);
-        if (cur !== undefined) env.clearTimer(cur);
-        intervals.delete(id);
-      } else env.clearTimer(id);
-    },
-    setInterval(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
+    } }.setTimeout),
+    clearTimeout: hostFunction({ clearTimeout(id?: unknown) { clear(id); } }.clearTimeout),
+    setInterval: hostFunction({ setInterval(fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): number {
       check(fn, 'setInterval');
       const id = -nextInterval++;
       // At least 1 virtual ms between ticks: a 0-ms interval would never let time advance.
@@ -263,14 +205,18 @@ function makeTimers(env: ModuleEnv) {
       };
       intervals.set(id, env.setTimer(tick, period));
       return id;
-    },
+    } }.setInterval),
+    clearInterval: hostFunction({ clearInterval(id?: unknown) { clear(id); } }.clearInterval),
   };
 }
 
+/** Console methods: arguments become bounded text here (no learner getters, toJSON or toString run later). */
 function makeConsole(env: ModuleEnv) {
-  const out = (level: ConsoleLevel) => (...args: unknown[]) => {
-    env.log?.(level, args);
-  };
+  const out = (level: ConsoleLevel) => hostFunction({
+    [level](...args: unknown[]) {
+      if (env.log) env.log(level, args.map((a) => logText(a)));
+    },
+  }[level]!);
   return { log: out('log'), info: out('info'), warn: out('warn'), error: out('error'), debug: out('debug') };
 }
 
@@ -281,7 +227,7 @@ function makeLoopGuard(limit: number) {
     count = 0;
     resetScheduled = false;
   };
-  return function loopGuard(line: number): void {
+  return hostFunction({ loopGuard(line: number): void {
     if (++count > limit) {
       throw limitError(
         `Loop at line ${line} ran more than ${limit} iterations without yielding: probably an infinite loop`
@@ -294,17 +240,15 @@ function makeLoopGuard(limit: number) {
       resetScheduled = true;
       void Promise.resolve().then(reset);
     }
-  };
+  } }.loopGuard);
 }
 
 function makeRequire(modules: Record<string, unknown>) {
-  return function require(name: unknown): unknown {
+  return hostFunction({ require(name: unknown): unknown {
     if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(modules, name)) return modules[name];
-    throw new Error(
-      `Modules are not available in the sandbox: require(${JSON.stringify(String(name))})`
-        + ` / Модули недоступны в песочнице: require(${JSON.stringify(String(name))})`,
-    );
-  };
+    const shown = JSON.stringify(typeof name === 'string' ? name.slice(0, 100) : typeof name);
+    throw new Error(`Modules are not available in the sandbox: require(${shown}) / Модули недоступны в песочнице: require(${shown})`);
+  } }.require);
 }
 
 /** The deterministic globals of one module instance (exported for tests). */
@@ -313,21 +257,50 @@ export function makeSandboxGlobals(env: ModuleEnv, options: ModuleFactoryOptions
   const timers = makeTimers(env);
   return {
     Math: makeMath(env),
-    Date: makeDate(env, epochMs),
+    // Integer milliseconds like a real Date (the kernel's virtual time may be fractional).
+    Date: makeDateClass(() => Math.floor(epochMs + env.now())),
     setTimeout: timers.setTimeout,
     clearTimeout: timers.clearTimeout,
     setInterval: timers.setInterval,
-    clearInterval: timers.clearTimeout,
-    queueMicrotask(fn: () => void) {
+    clearInterval: timers.clearInterval,
+    queueMicrotask: hostFunction({ queueMicrotask(fn: () => void) {
       if (typeof fn !== 'function') throw new TypeError('queueMicrotask needs a function');
       void Promise.resolve().then(fn);
-    },
+    } }.queueMicrotask),
     crypto: makeCrypto(env),
-    performance: { now: () => env.now(), timeOrigin: epochMs },
+    performance: { now: hostFunction({ now() { return env.now(); } }.now), timeOrigin: epochMs },
     console: makeConsole(env),
     ...makeBufferConstructors(options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES),
     ...(options.globals ?? {}),
   };
+}
+
+/**
+ * A host-provided value (a module such as `@mdl/<exercise>`'s error guards, an
+ * extra global) as learner code may hold it: its functions become host
+ * functions (native source text, like every other endowment), objects are
+ * copied one level at a time; the caller hardens the result.
+ */
+function asHostValue(v: unknown, depth: number): unknown {
+  if (typeof v === 'function') return hostFunction(v as (...a: unknown[]) => unknown);
+  if (v === null || typeof v !== 'object' || depth > 4 || Array.isArray(v)) return v;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v; // class instances pass as they are (hardened)
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v)) out[key] = asHostValue((v as Record<string, unknown>)[key], depth + 1);
+  return out;
+}
+
+/**
+ * Globals of the shared compartment itself (reachable as `globalThis.X`, or by
+ * code built with `new Function`): its `Date` is a clockless UTC Date (SES's
+ * shared Date parses in the host's time zone), and there is no `Compartment`
+ * (a child compartment would get SES's Date again).
+ */
+let compartmentGlobals: Record<string, unknown> | undefined;
+function sharedCompartmentGlobals(): Record<string, unknown> {
+  compartmentGlobals ??= hardenFn({ Date: makeDateClass(null), Compartment: undefined });
+  return compartmentGlobals;
 }
 
 /**
@@ -348,16 +321,16 @@ export function createModuleFactory(compiled: CompileOk, options: ModuleFactoryO
   }
   const Compartment = (globalThis as unknown as { Compartment: CompartmentCtor }).Compartment;
   const fileName = compiled.fileName ?? 'solution.ts';
-  const modules = hardenFn({ ...(options.modules ?? {}) });
-  const extraGlobals = options.globals ? hardenFn({ ...options.globals }) : undefined;
+  const modules = hardenFn(asHostValue({ ...(options.modules ?? {}) }, 0) as Record<string, unknown>);
+  const extraGlobals = options.globals ? hardenFn(asHostValue({ ...options.globals }, 0) as Record<string, unknown>) : undefined;
   const limit = options.loopLimit ?? DEFAULT_LOOP_LIMIT;
-  const requireFn = hardenFn(makeRequire(modules));
+  const requireFn = makeRequire(modules);
   const probe: ModuleEnv = { random: () => 0, now: () => 0, setTimer: () => 0, clearTimer: () => {} };
   const names = Object.keys(makeSandboxGlobals(probe, { ...options, globals: extraGlobals }));
   const guard = compiled.loopGuard ? [compiled.loopGuard] : [];
   // One line of wrapper before the learner's first line, as the source map expects.
   const wrapped = `(function (exports, module, require, ${[...guard, ...names].join(', ')}) {\n${compiled.js}\n})\n//# sourceURL=${learnerUrl(fileName)}\n`;
-  const compartment = new Compartment({ __options__: true, globals: {}, name: fileName });
+  const compartment = new Compartment({ __options__: true, globals: { ...sharedCompartmentGlobals() }, name: fileName });
   const init = compartment.evaluate(wrapped) as (...args: unknown[]) => void;
   Object.freeze(compartment.globalThis);
 

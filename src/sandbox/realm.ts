@@ -10,6 +10,7 @@
  * `harden` and `Compartment` globals); freezing happens in prepareSandboxRealm.
  */
 import 'ses';
+import { installLearnerStacks } from './learner-stacks.ts';
 
 /** Globals added by the `ses` shim. */
 const sesGlobals = globalThis as unknown as {
@@ -19,10 +20,14 @@ const sesGlobals = globalThis as unknown as {
 
 let prepared = false;
 
+// The engine's own Error, before lockdown replaces the global with SES's: the
+// constructor whose prepareStackTrace / stackTraceLimit V8 actually reads.
+const feralError = globalThis.Error;
+
 /** Options used for lockdown (recorded in docs/decisions.md). */
 export const LOCKDOWN_OPTIONS = {
   // Keep `err.stack` readable: describeError maps learner frames through the
-  // source map and drops host frames before anything leaves the worker.
+  // source map. Host frames are never formatted (learner-stacks.ts).
   errorTaming: 'unsafe',
   stackFiltering: 'verbose',
   // The host console stays the host console; learners get their own console endowment.
@@ -54,6 +59,7 @@ export function prepareSandboxRealm(options: { allowMainThread?: boolean } = {})
   }
   const t0 = performance.now();
   sesGlobals.lockdown({ ...LOCKDOWN_OPTIONS });
+  installLearnerStacks(feralError, globalThis.Error);
   prepared = true;
   return performance.now() - t0;
 }

@@ -272,6 +272,9 @@ export class Broker {
     };
   }
 }
+// Never reachable from service code; frozen anyway (defence in depth).
+Object.freeze(Broker);
+Object.freeze(Broker.prototype);
 
 /** Topic options come from exercise code: bad values get a clear message instead of odd broker behaviour. */
 function checkTopicConfig(name: string, c: TopicConfig): void {

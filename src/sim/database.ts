@@ -1,6 +1,7 @@
+import { callLearner } from './boundary.ts';
 import type { ChangeRecord } from './changelog.ts';
 import { SimError } from './errors.ts';
-import { canonicalJson, clonePlain, isolate } from './json.ts';
+import { canonicalJson, cloneJson, clonePlain, isolate } from './json.ts';
 import type { Change, Json, Row, RowFilter, TableSpec, WriteOptions } from './types.ts';
 
 
@@ -40,9 +41,14 @@ export class DatabaseStore {
   private commits = 0;
   constructor(readonly owner: string) {}
 
-  createTable(name: string, spec: TableSpec = {}): void {
+  createTable(name: string, tableSpec: TableSpec = {}): void {
+    // A plain copy first: the definition is read once, as data (no getters or iterators of service code run later).
+    const spec = clonePlain(tableSpec, `createTable("${name}")`) as TableSpec | null;
+    if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new SimError('BadArgument', `createTable("${name}"): the table spec must be an object`);
     const key = spec.key ?? 'id';
-    const unique = (spec.unique ?? []).map((u) => [...u]);
+    if (typeof key !== 'string' || key === '') throw new SimError('BadArgument', `createTable("${name}"): key must be a field name (a non-empty string)`);
+    if (spec.unique !== undefined && !Array.isArray(spec.unique)) throw new SimError('BadArgument', `createTable("${name}"): unique must be a list of lists of field names`);
+    const unique = spec.unique ?? [];
     const conflicts = spec.conflicts ?? 'none';
     if (conflicts !== 'none' && conflicts !== 'first-committer-wins') {
       throw new SimError('BadArgument', `table "${name}": conflicts must be "none" or "first-committer-wins", got ${JSON.stringify(conflicts)}`);
@@ -80,7 +86,7 @@ export class DatabaseStore {
 
   get(table: string, key: PrimaryKey): Row | undefined {
     const r = this.tables.get(table)?.rows.get(String(key));
-    return r === undefined ? undefined : clonePlain(r, 'get');
+    return r === undefined ? undefined : cloneJson(r);
   }
 
   scan(table: string, filter?: RowFilter<Row>): Row[] {
@@ -88,7 +94,10 @@ export class DatabaseStore {
     if (!t) return [];
     const match = toPredicate(filter);
     const out: Row[] = [];
-    for (const r of t.rows.values()) if (match(r)) out.push(clonePlain(r, 'scan'));
+    for (const r of t.rows.values()) {
+      const c = match(r);
+      if (c) out.push(c);
+    }
     return out;
   }
 
@@ -209,14 +218,17 @@ export class DatabaseStore {
       const c = this.log[i]!;
       out.push({
         lsn: c.lsn, txId: c.txId, table: c.table, op: c.op, key: c.key,
-        before: c.before === null ? null : clonePlain(c.before, 'changes'),
-        after: c.after === null ? null : clonePlain(c.after, 'changes'),
+        before: c.before === null ? null : cloneJson(c.before),
+        after: c.after === null ? null : cloneJson(c.after),
         at: c.at,
       });
     }
     return out;
   }
 }
+// Never reachable from service code; frozen anyway (defence in depth).
+Object.freeze(DatabaseStore);
+Object.freeze(DatabaseStore.prototype);
 
 /** What a commit must re-check for one row: the row object first seen (identity = version), and/or expected field values. */
 interface Guard {
@@ -265,7 +277,7 @@ export class TxBuffer {
     const r = this.current(table, pk);
     const t = this.store.table(table);
     if (t.fcw) this.guard(table, t, pk);
-    return r === undefined ? undefined : clonePlain(r, 'get');
+    return r === undefined ? undefined : cloneJson(r);
   }
 
   scan(table: string, filter?: RowFilter<Row>): Row[] {
@@ -275,12 +287,18 @@ export class TxBuffer {
     const out: Row[] = [];
     for (const [pk, r] of t.rows) {
       const cur = w && w.rows.has(pk) ? w.rows.get(pk) : r;
-      if (cur && match(cur)) {
+      const c = cur ? match(cur) : undefined;
+      if (c) {
         if (t.fcw) this.guard(table, t, pk);
-        out.push(clonePlain(cur, 'scan'));
+        out.push(c);
       }
     }
-    if (w) for (const [pk, r] of w.rows) if (r && !t.rows.has(pk) && match(r)) out.push(clonePlain(r, 'scan'));
+    if (w) {
+      for (const [pk, r] of w.rows) {
+        const c = r && !t.rows.has(pk) ? match(r) : undefined;
+        if (c) out.push(c);
+      }
+    }
     return out;
   }
 
@@ -374,6 +392,9 @@ export class TxBuffer {
     });
   }
 }
+// Never reachable from service code; frozen anyway (defence in depth).
+Object.freeze(TxBuffer);
+Object.freeze(TxBuffer.prototype);
 
 /** The first field of `expect` whose value differs in `row` (JSON equality), or null when all match. */
 function mismatch(row: Row, expect: Row): { field: string; want: Json; found: Json | undefined } | null {
@@ -430,9 +451,29 @@ function uniqueViolation(owner: string, table: string, what: string): SimError {
   return new SimError('UniqueViolation', `unique constraint violated in ${owner}.${table}: ${what} already exists`);
 }
 
-function toPredicate(filter?: RowFilter<Row>): (r: Row) => boolean {
-  if (filter === undefined) return () => true;
-  if (typeof filter === 'function') return filter as (r: Row) => boolean;
-  const entries = Object.entries(filter);
-  return (r) => entries.every(([k, v]) => r[k] === v);
+/**
+ * What a filter function sees of a stored row: a frozen copy, made once per
+ * stored row (rows are immutable once written) and never the stored object
+ * itself, which the database keeps and the judge reads.
+ */
+const filterViews = new WeakMap<Row, Row>();
+function filterView(r: Row): Row {
+  let v = filterViews.get(r);
+  if (v === undefined) filterViews.set(r, (v = cloneJson(r, true)));
+  return v;
+}
+
+/**
+ * A row filter from service code, as "a fresh, unfrozen copy of the row if it
+ * matches". A function filter is called (this === undefined) on a frozen copy
+ * of the row, never on the stored row; an object filter is read once, as
+ * data, and compared with stored rows.
+ */
+function toPredicate(filter?: RowFilter<Row>): (r: Row) => Row | undefined {
+  if (filter === undefined) return (r) => cloneJson(r);
+  if (typeof filter === 'function') return (r) => (callLearner(filter as (r: Row) => unknown, filterView(r)) ? cloneJson(r) : undefined);
+  const f = clonePlain(filter, 'scan filter');
+  if (f === null || typeof f !== 'object' || Array.isArray(f)) throw new SimError('BadArgument', 'scan: the filter must be an object of field values or a function');
+  const entries = Object.entries(f);
+  return (r) => (entries.every(([k, v]) => r[k] === v) ? cloneJson(r) : undefined);
 }

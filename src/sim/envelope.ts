@@ -28,3 +28,6 @@ export class Envelope {
   ) {}
 
 }
+// Never reachable from service code; frozen anyway (defence in depth).
+Object.freeze(Envelope);
+Object.freeze(Envelope.prototype);

@@ -41,3 +41,6 @@ export class FastHash {
     return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
   }
 }
+// Never reachable from service code; frozen anyway (defence in depth).
+Object.freeze(FastHash);
+Object.freeze(FastHash.prototype);

@@ -89,3 +89,6 @@ export class EventQueue {
     return top;
   }
 }
+// Never reachable from service code; frozen anyway (defence in depth).
+Object.freeze(EventQueue);
+Object.freeze(EventQueue.prototype);

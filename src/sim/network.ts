@@ -159,6 +159,9 @@ export class Network {
     if (this.windows.length) this.windows = this.windows.filter((w) => w.until > now);
   }
 }
+// Never reachable from service code; frozen anyway (defence in depth).
+Object.freeze(Network);
+Object.freeze(Network.prototype);
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};

@@ -80,3 +80,6 @@ export class Prng {
     return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${d}`;
   }
 }
+// Never reachable from service code; frozen anyway (defence in depth).
+Object.freeze(Prng);
+Object.freeze(Prng.prototype);

@@ -1,11 +1,12 @@
+import { callLearner, errorField, isError, isThenable, showValue, watch } from './boundary.ts';
 import { Broker, type BrokerTimeout, type GroupStats, type TopicConfig } from './broker.ts';
 import type { ChangeRecord } from './changelog.ts';
 import { createContext } from './context.ts';
 import { DatabaseStore, type TxBuffer } from './database.ts';
 import { BACK, BDELIVER, BNACK, Envelope, MSG, PUB, PUBACK, REQ, RES } from './envelope.ts';
 import { EventQueue } from './heap.ts';
-import { SimError } from './errors.ts';
-import { isolate } from './json.ts';
+import { clipText, setErrorField, SimError } from './errors.ts';
+import { cloneJson, isolate } from './json.ts';
 import { Network, type NetworkConfig } from './network.ts';
 import { checkCrashPoint, type CrashAfterFault, type CrashPointKind, type Fault, type FaultSchedule } from './nemesis.ts';
 import { Prng } from './prng.ts';
@@ -494,15 +495,30 @@ export class Simulation {
   private settle(inc: Incarnation, r: unknown, where: string, kind: number): void {
     if (r !== null && (typeof r === 'object' || typeof r === 'function')) {
       this.resumed = true;
-      Promise.resolve(r).then(undefined, (e) => this.serviceError(inc, e, where, kind));
+      watch(r, undefined, (e) => this.serviceError(inc, e, where, kind));
     }
   }
 
   /** @internal Records an error thrown by service code. */
   serviceError(inc: Incarnation, e: unknown, where: string, kind: number = K['handler-error']): void {
     if (!inc.alive && e instanceof SimError && e.code === 'StaleIncarnation') return; // already traced as stale-call
-    const info = this.describe(e);
+    const info = this.describeSafely(e);
     if (this.tracing) this.trace.record(kind, this.now, inc.node.idx, -1, this.cause, { where, error: info });
+  }
+
+  /** The describer's view of a thrown value as plain, bounded data (whatever the describer or the value does). */
+  private describeSafely(e: unknown): ErrorInfo {
+    let d: ErrorInfo;
+    try {
+      d = this.describe(e);
+    } catch {
+      d = describeThrown(e);
+    }
+    const info: ErrorInfo = { name: clipText(String(d.name), 100), message: clipText(String(d.message)) };
+    if (typeof d.stack === 'string') info.stack = clipText(d.stack, 4000);
+    if (typeof d.line === 'number') info.line = d.line;
+    if (typeof d.column === 'number') info.column = d.column;
+    return info;
   }
 
   /** @internal */
@@ -645,8 +661,8 @@ export class Simulation {
     }
     const where = `${inc.node.name}: message "${env.type}"`;
     try {
-      // Building the meta object is skipped for handlers that do not take it.
-      const r = h.length < 2 ? (h as (p: unknown) => unknown)(env.payload) : h(env.payload, this.meta(env));
+      // Each delivery gets its own copy of the payload. Building the meta object is skipped for handlers that do not take it.
+      const r = h.length < 2 ? callLearner(h, cloneJson(env.payload, true)) : callLearner(h, cloneJson(env.payload, true), this.meta(env));
       if (r !== undefined) this.settle(inc, r, where, K['handler-error']);
     } catch (e) {
       this.serviceError(inc, e, where);
@@ -661,14 +677,15 @@ export class Simulation {
     }
     let r: unknown;
     try {
-      r = h(env.payload, this.meta(env));
+      r = callLearner(h, cloneJson(env.payload, true), this.meta(env));
     } catch (e) {
       this.replyError(inc, env, e, deliverId);
       return;
     }
-    if (r !== null && (typeof r === 'object' || typeof r === 'function') && typeof (r as PromiseLike<unknown>).then === 'function') {
+    if (isThenable(r)) {
       this.resumed = true;
-      Promise.resolve(r).then(
+      watch(
+        r,
         (v) => this.replyValue(inc, env, v, deliverId),
         (e) => this.replyError(inc, env, e, deliverId),
       );
@@ -693,13 +710,16 @@ export class Simulation {
 
   private replyError(inc: Incarnation, env: Envelope, e: unknown, cause: number): void {
     if (!inc.alive) return;
-    const info = this.describe(e);
-    const code = e !== null && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
+    const info = this.describeSafely(e);
+    // Read once, as data: what goes into the reply (and the trace) is a plain bounded string.
+    const c = e !== null && typeof e === 'object' ? errorField(e, 'code') : undefined;
+    const code = typeof c === 'string' ? clipText(c, 100) : undefined;
     this.reply(inc, env, { ok: false, error: code === undefined ? { name: info.name, message: info.message } : { name: info.name, message: info.message, code } }, cause);
   }
 
-  private reply(inc: Incarnation, env: Envelope, body: unknown, cause: number): void {
+  private reply(inc: Incarnation, env: Envelope, body: { ok: boolean; value?: unknown; error?: object }, cause: number): void {
     this.cause = cause;
+    if (body.error) Object.freeze(body.error);
     this.sendEnvelope(new Envelope(++this.msgSeq, RES, inc.node.idx, env.from, env.type, Object.freeze(body), env.id, this.now));
   }
 
@@ -714,7 +734,8 @@ export class Simulation {
     this.resumed = true;
     if (env.kind === PUBACK) return pc.resolve(undefined);
     const body = env.payload as { ok: boolean; value?: unknown; error?: { name: string; message: string; code?: string } };
-    if (body.ok) pc.resolve(body.value);
+    // The trace keeps the reply: the caller gets its own copy.
+    if (body.ok) pc.resolve(cloneJson(body.value, true));
     else pc.reject(remoteError(pc.what, body.error!));
   }
 
@@ -741,14 +762,15 @@ export class Simulation {
     };
     let r: unknown;
     try {
-      r = h(b.payload, meta);
+      r = callLearner(h, cloneJson(b.payload, true), meta);
     } catch (e) {
       this.serviceError(inc, e, where);
       return answer(BNACK);
     }
-    if (r !== null && (typeof r === 'object' || typeof r === 'function') && typeof (r as PromiseLike<unknown>).then === 'function') {
+    if (isThenable(r)) {
       this.resumed = true;
-      Promise.resolve(r).then(
+      watch(
+        r,
         () => answer(BACK),
         (e) => {
           this.serviceError(inc, e, where);
@@ -788,7 +810,7 @@ export class Simulation {
     this.resumed = true;
     const where = `${inc.node.name}: timer`;
     try {
-      this.settle(inc, rec.fn(), where, K['handler-error']);
+      this.settle(inc, callLearner(rec.fn), where, K['handler-error']);
     } catch (e) {
       this.serviceError(inc, e, where);
     }
@@ -930,6 +952,9 @@ export class Simulation {
     if (this.tracing) this.trace.record(K.fault, this.now, -1, -1, -1, f);
   }
 }
+// Never reachable from service code; frozen anyway (defence in depth).
+Object.freeze(Simulation);
+Object.freeze(Simulation.prototype);
 
 /** Row counts by table and operation of the changes after `lsn` (for `traceChanges`). */
 function changeCounts(log: readonly ChangeRecord[], lsn: number): Record<string, { insert: number; update: number; delete: number }> {
@@ -954,34 +979,23 @@ function checkDelay(ms: number, what: string): number {
   return ms;
 }
 
+/** A fresh error for the caller; `remote` is its own frozen copy of what the trace keeps. */
 function remoteError(what: string, e: { name: string; message: string; code?: string }): SimError {
-  const err = new SimError('RemoteError', `${what} failed: ${e.message}`) as SimError & { remote: typeof e };
-  err.remote = e;
-  if (e.name === 'Unavailable') (err as { code: string }).code = 'Unavailable';
+  const err = new SimError('RemoteError', `${what} failed: ${e.message}`);
+  setErrorField(err, 'remote', Object.freeze(e.code === undefined ? { name: e.name, message: e.message } : { name: e.name, message: e.message, code: e.code }));
+  if (e.name === 'Unavailable') setErrorField(err, 'code', 'Unavailable');
   return err;
 }
 
-/** Describes anything that was thrown, including non-Errors (`throw 42`, `throw {}`). */
+/** Describes anything that was thrown, including non-Errors (`throw 42`, `throw {}`), without running its getters. */
 export function describeThrown(e: unknown): ErrorInfo {
-  if (e instanceof Error) {
-    const info: ErrorInfo = { name: safe(() => String(e.name), 'Error'), message: safe(() => String(e.message), '') };
-    const stack = safe(() => (typeof e.stack === 'string' ? e.stack : ''), '');
-    if (stack) info.stack = stack;
+  if (isError(e)) {
+    const name = errorField(e, 'name');
+    const message = errorField(e, 'message');
+    const info: ErrorInfo = { name: typeof name === 'string' ? name : 'Error', message: typeof message === 'string' ? message : '' };
+    const stack = errorField(e, 'stack');
+    if (typeof stack === 'string' && stack) info.stack = stack;
     return info;
   }
-  let shown: string;
-  try {
-    shown = typeof e === 'string' ? JSON.stringify(e) : typeof e === 'object' && e !== null ? JSON.stringify(e) ?? String(e) : String(e);
-  } catch {
-    shown = Object.prototype.toString.call(e);
-  }
-  return { name: 'NonErrorThrown', message: `a non-Error value was thrown: ${shown}` };
-}
-
-function safe<T>(f: () => T, fallback: T): T {
-  try {
-    return f();
-  } catch {
-    return fallback;
-  }
+  return { name: 'NonErrorThrown', message: `a non-Error value was thrown: ${showValue(e)}` };
 }

@@ -226,6 +226,9 @@ export class Trace {
     return line + ',"t":' + this.times[i] + '}\n';
   }
 }
+// Never reachable from service code; frozen anyway (defence in depth).
+Object.freeze(Trace);
+Object.freeze(Trace.prototype);
 
 /** Digest of any JSON value (canonical form), e.g. over the digests of many runs. */
 export function digestJson(value: unknown): string {

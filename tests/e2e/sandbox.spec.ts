@@ -13,8 +13,26 @@ import type { TestJob, TestResult } from '../sandbox/test-worker.ts';
 // Types only: `window.__sandboxLab` is declared by the lab page module.
 export type { LabApi } from '../sandbox/lab/lab-main.ts';
 
+/** Runs a fixture of tests/sandbox in the Node host (as the lab does in the browser: with the grading facade). */
+async function runFixtureInNode(fixture: string, seed: number): Promise<TestResult> {
+  const host = createNodeHost({ workerEntry: new URL('../sandbox/test-worker.ts', import.meta.url), wallClockMs: 10_000, memoryMb: 128 });
+  try {
+    const source = readFileSync(new URL(`../sandbox/fixtures/${fixture}`, import.meta.url), 'utf8');
+    const compiled = compile(source, fixture) as CompileOk;
+    const o = await host.run<TestJob, TestResult>({ compiled, exportName: 'service', seed, maxEvents: 50_000, probeRealm: true, facade: true });
+    if (!o.ok) throw new Error(`${fixture} in Node: ${o.kind}: ${o.message}`);
+    return o.result;
+  } finally {
+    await host.close();
+  }
+}
+
+/** The lab runs in a non-UTC zone: the host-time-zone hostile case, and the digests below, could not fail under UTC. */
+const LAB_TIMEZONE = 'America/New_York';
+
 test.describe('browser sandbox', () => {
   test.describe.configure({ timeout: 180_000 });
+  test.use({ timezoneId: LAB_TIMEZONE });
 
   test.beforeEach(async ({ page }) => {
     await page.goto('/sandbox-lab.html');
@@ -44,18 +62,26 @@ test.describe('browser sandbox', () => {
 
   test('Chromium and Node produce the same trace digest and values for one seed', async ({ page }) => {
     const inBrowser = await page.evaluate(() => window.__sandboxLab.runGoodDigest(11));
-    const host = createNodeHost({ workerEntry: new URL('../sandbox/test-worker.ts', import.meta.url), wallClockMs: 10_000, memoryMb: 128 });
+    const inNode = await runFixtureInNode('good.ts', 11);
+    expect(inBrowser.reply).toEqual(inNode.reply);
+    expect(inBrowser.digest).toBe(inNode.digest);
+  });
+
+  test('what learner code reads of the host is the same in Chromium under two time zones and in Node', async ({ page, browser, baseURL }) => {
+    const newYork = await page.evaluate(() => window.__sandboxLab.runHostProbe(3));
+    const other = await browser.newContext({ timezoneId: 'Asia/Kolkata', baseURL });
     try {
-      const good = readFileSync(new URL('../sandbox/fixtures/good.ts', import.meta.url), 'utf8');
-      const compiled = compile(good, 'good.ts') as CompileOk;
-      const o = await host.run<TestJob, TestResult>({ compiled, exportName: 'service', seed: 11, maxEvents: 50_000, probeRealm: true });
-      expect(o.ok).toBe(true);
-      if (!o.ok) return;
-      expect(inBrowser.reply).toEqual(o.result.reply);
-      expect(inBrowser.digest).toBe(o.result.digest);
+      const kolkataPage = await other.newPage();
+      await kolkataPage.goto('/sandbox-lab.html');
+      await kolkataPage.waitForFunction(() => window.__sandboxLab?.ready === true, null, { timeout: 60_000 });
+      const kolkata = await kolkataPage.evaluate(() => window.__sandboxLab.runHostProbe(3));
+      expect(kolkata).toEqual(newYork);
     } finally {
-      await host.close();
+      await other.close();
     }
+    const inNode = await runFixtureInNode('host-probe.ts', 3);
+    expect(newYork.reply).toEqual(inNode.reply);
+    expect(newYork.digest).toBe(inNode.digest);
   });
 
   test('learner code sees no DOM, storage or network globals', async ({ page }) => {
@@ -75,6 +101,8 @@ test.describe('browser sandbox', () => {
     for (const k of ['fetch', 'xhr', 'websocket', 'importScripts', 'dynamicImport', 'indexedDB', 'caches']) {
       expect(facts[k], k).toMatch(/^refused/);
     }
+    // The zone emulation reaches the worker (so the lab's time-zone checks are real), yet learner code never sees it.
+    expect(facts.hostTimezoneOffset).toBe('300');
     // Refused by the frame's CSP (inherited by the blob worker), not merely by CORS.
     expect(facts.cspViolations).toContain('connect-src');
     expect(facts.cspViolations).toContain('script-src');

@@ -42,7 +42,7 @@ describe('RunRecord', () => {
 
   it('a run over its size cap becomes an over-cap marker; the judge fails it naming the cause', async () => {
     const src = `const big = 'z'.repeat(100_000);
-export function orchestrator(ctx) { ctx.handle('startBooking', () => { for (let i = 0; i < 100; i++) ctx.log.info(big); return { accepted: true }; }); }`;
+export function orchestrator(ctx) { ctx.db.createTable('big'); ctx.handle('startBooking', async () => { for (let i = 0; i < 20; i++) await ctx.db.put('big', { id: 'r' + i, v: big }); return { accepted: true }; }); }`;
     const { planned, run } = await finished(src, 'happy-path');
     const json = encodeRun(run, [], 1 << 20);
     expect(json.length).toBeLessThan(300);

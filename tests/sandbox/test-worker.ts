@@ -8,10 +8,11 @@
  */
 import { prepareSandboxRealm } from '../../src/sandbox/realm.ts';
 import { serveJobs } from '../../src/sandbox/serve.ts';
-import { createModuleFactory, describeError } from '../../src/sandbox/module-factory.ts';
+import { createModuleFactory, describeError, exposeToLearner } from '../../src/sandbox/module-factory.ts';
 import { formatDescription } from '../../src/sandbox/errors.ts';
 import type { CompileOk } from '../../src/sandbox/compile.ts';
 import { Simulation } from '../../src/sim/index.ts';
+import * as learnerRuntime from '../../src/sim/learner-runtime.ts';
 
 const lockdownMs = prepareSandboxRealm();
 
@@ -37,6 +38,12 @@ export interface TestJob {
   maxTime?: number;
   /** Extra: also report facts about the worker realm after the run. */
   probeRealm?: boolean;
+  /** Hand the learner the grading facade of ctx (as `npm run grade` does) instead of the kernel's own. */
+  facade?: boolean;
+  /** Start the learner service this many host calls deeper (what learner code sees must not change). */
+  hostDepth?: number;
+  /** Offer the kernel's learner runtime (error guards) as the module `@mdl/test` (compile with allowedModules). */
+  runtimeModule?: boolean;
 }
 
 export interface TestResult {
@@ -94,6 +101,8 @@ async function probeWorkerRealm(job: WorkerRealmProbeJob): Promise<Record<string
       req.onerror = () => reject(req.error ?? new Error('idb error'));
     })),
     caches: await attempt(() => g.caches.keys()),
+    // The realm's own (engine) Date: shows the host zone the browser emulates, which learner code must not see.
+    hostTimezoneOffset: String(new g.Date(2025, 0, 1).getTimezoneOffset()),
   };
   await new Promise((r) => setTimeout(r, 50)); // violation events are dispatched asynchronously
   facts.cspViolations = [...violations].sort().join(',');
@@ -108,7 +117,7 @@ serveJobs<TestJob | WorkerRealmProbeJob | RealmStashJob, TestResult | Record<str
     g.__mdlStash = job.value;
     return before;
   }
-  const factory = createModuleFactory(job.compiled, { loopLimit: 5_000_000 });
+  const factory = createModuleFactory(job.compiled, { loopLimit: 5_000_000, ...(job.runtimeModule ? { modules: { '@mdl/test': { ...learnerRuntime } } } : {}) });
   const sim = new Simulation({
     seed: job.seed,
     trace: true,
@@ -139,7 +148,9 @@ serveJobs<TestJob | WorkerRealmProbeJob | RealmStashJob, TestResult | Record<str
       });
       const fn = mod[job.exportName];
       if (typeof fn !== 'function') throw new TypeError(`export ${job.exportName} is not a function`);
-      return (fn as (c: unknown) => void | Promise<void>)(ctx);
+      const learnerCtx = job.facade ? exposeToLearner(ctx) : ctx;
+      const deeper = (n: number): void | Promise<void> => (n <= 0 ? (fn as (c: unknown) => void | Promise<void>)(learnerCtx) : deeper(n - 1));
+      return deeper(job.hostDepth ?? 0);
     },
   });
   sim.addService({

@@ -14,6 +14,7 @@ import { mismatch, parseExpectation, verdictOf, type VerdictInfo } from '../host
 import { comparable, gradingProblems, parseGradingCase } from '../grading-hostile-harness.ts';
 import type { TestJob, TestResult } from '../test-worker.ts';
 import good from '../fixtures/good.ts?raw';
+import hostProbe from '../fixtures/host-probe.ts?raw';
 
 const solutions = import.meta.glob<string>('../../../solutions/*.ts', { query: '?raw', import: 'default', eager: true });
 const cases = import.meta.glob<string>('../../hostile/*.ts', { query: '?raw', import: 'default', eager: true });
@@ -49,6 +50,8 @@ export interface LabApi {
   runGood(seed: number): Promise<unknown>;
   /** Runs `good.ts` with a seed; returns the kernel's trace digest and the reply. */
   runGoodDigest(seed: number): Promise<{ digest: string; reply: unknown }>;
+  /** Runs fixtures/host-probe.ts (what learner code can read of the host); digest and reply. */
+  runHostProbe(seed: number): Promise<{ digest: string; reply: unknown }>;
   /** Facts about the sandbox frame itself, gathered by a learner probe. */
   probe(): Promise<unknown>;
   /** Grades a reference solution: compiled on this page, executed by the real worker (src/grading/worker-entry.ts) in a second browser host, judged on this page. */
@@ -93,7 +96,8 @@ const host = createBrowserHost({
 async function runSource(source: string, fileName: string, seed = 1) {
   const compiled = compile(source, fileName);
   if (!compiled.ok) return { compiled, outcome: undefined };
-  const job: TestJob = { compiled, exportName: 'service', seed, maxEvents: 50_000, probeRealm: true };
+  // The grading facade, as the app's Run and Grade hand it to learner code.
+  const job: TestJob = { compiled, exportName: 'service', seed, maxEvents: 50_000, probeRealm: true, facade: true };
   return { compiled, outcome: await host.run<TestJob, TestResult>(job) };
 }
 
@@ -119,6 +123,11 @@ const api: LabApi = {
   },
   async runGoodDigest(seed) {
     const { outcome } = await runSource(good, 'good.ts', seed);
+    if (!outcome?.ok) throw new Error(JSON.stringify(outcome));
+    return { digest: outcome.result.digest, reply: outcome.result.reply };
+  },
+  async runHostProbe(seed) {
+    const { outcome } = await runSource(hostProbe, 'host-probe.ts', seed);
     if (!outcome?.ok) throw new Error(JSON.stringify(outcome));
     return { digest: outcome.result.digest, reply: outcome.result.reply };
   },
