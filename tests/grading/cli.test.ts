@@ -4,6 +4,7 @@ import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readExerciseFiles, repoRoot } from '../../src/grading/files.node.ts';
+import { applyPatch } from '../../src/grading/mutants.ts';
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/grade.ts'), ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 140_000 });
@@ -85,12 +86,15 @@ describe('grade CLI', () => {
   }, SLOW);
 
   it('the printed replay command reproduces the failing seed exactly, also for code that depends on earlier runs', () => {
-    // The reference solution, made to stop serving once it has been started 40 times in this worker —
-    // counted on a kernel prototype that leaks through a ctx error, if that channel exists (defence in
-    // depth: the replay re-runs the same runs before the failing seed, so any such history is the same).
+    // A mutant that fails some random seeds (give-up-first-timeout), also made to stop serving once it
+    // has been started 40 times in this worker — counted on a kernel prototype that leaks through a ctx
+    // error, if that channel exists (closed by the learner boundary; defence in depth: the replay re-runs
+    // the same runs before the failing seed, so any such history is the same).
     const dir = mkdtempSync(join(tmpdir(), 'mdl-replay-'));
     const file = join(dir, 'history.ts');
-    const src = readFileSync(join(repoRoot, 'solutions/saga-orchestration-hotel.ts'), 'utf8').replace(
+    const mutant = readFileSync(join(repoRoot, 'exercises/saga-orchestration-hotel/mutants/give-up-first-timeout.patch'), 'utf8');
+    const base = applyPatch(readFileSync(join(repoRoot, 'solutions/saga-orchestration-hotel.ts'), 'utf8'), mutant, { patch: 'give-up-first-timeout.patch', base: 'solution' });
+    const src = base.replace(
       "export function orchestrator(ctx: ServiceContext): void {\n  ctx.db.createTable('sagas');",
       `export function orchestrator(ctx: ServiceContext): void {
   let starts = 1;
@@ -113,6 +117,7 @@ describe('grade CLI', () => {
     const full = cli(file, '--exercise', 'saga-orchestration-hotel', '--seeds', '60');
     expect(full.code, full.stderr).toBe(0);
     const failing = full.stdout.split('\n').filter((l) => /^✗ /.test(l)).map((l) => l.split(/\s+/)[1]!);
+    let replayed = 0;
     for (const id of failing) {
       const replayLine = block(full.stdout, id).find((l) => l.trim().startsWith('replay: '));
       if (!replayLine) continue; // failed in a deterministic scenario: no seed to replay
@@ -122,8 +127,10 @@ describe('grade CLI', () => {
       const replay = cli(...args);
       expect(replay.code, replay.stderr).toBe(0);
       expect(block(replay.stdout, id)).toEqual(block(full.stdout, id));
+      replayed++;
     }
     expect(failing.length).toBeGreaterThan(0);
+    expect(replayed).toBeGreaterThan(0); // at least one random seed was replayed
   }, SLOW);
 
   it('learner text with ANSI/CR/bidi characters (saga status, Error#name) is printed escaped, never raw', () => {
