@@ -490,6 +490,8 @@ export const exercise: ExerciseDefinition = {
     ),
   ],
   sim: { maxEvents: 300_000, maxTime: 30_000 },
+  // Its properties read change logs (an order's status history, the ledger's appends, stock changes): the judge needs them in every run's record.
+  record: { changes: true },
 };
 
 export default exercise;

@@ -576,6 +576,8 @@ export const exercise: ExerciseDefinition = {
     ),
   ],
   sim: { maxEvents: 300_000, maxTime: 60_000 },
+  // Its properties read the databases' change logs (locks held, states passed through): the judge needs them in every run's record.
+  record: { changes: true },
 };
 
 export default exercise;

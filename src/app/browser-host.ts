@@ -1,17 +1,16 @@
 import { createBrowserHost } from '../sandbox/host-browser.ts';
 import type { SandboxHost } from '../sandbox/protocol.ts';
 
-/** Real-time budget of one job segment (a run, or one run of a grade: progress restarts the clock). */
-export const WALL_CLOCK_MS = 5000;
+import { WALL_CLOCK_MS } from './worker-client.ts';
 
 /**
- * The sandbox's browser host (opaque-origin iframe + Worker) running the grading
- * worker entry. The worker script is its own lazily fetched chunk.
+ * The sandbox's browser host (opaque-origin iframe + Worker, a fresh one per
+ * job with a warm spare) running the executing worker entry. The worker script
+ * (no compiler inside, ~150 KB) is its own lazily fetched chunk.
  */
 export function createAppSandboxHost(): SandboxHost {
-  const host = createBrowserHost({
+  return createBrowserHost({
     workerSource: async () => (await import('../grading/worker-entry.ts?sandbox-worker')).default,
     wallClockMs: WALL_CLOCK_MS,
   });
-  return host;
 }

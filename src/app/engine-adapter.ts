@@ -3,7 +3,7 @@
  * texts) for the catalogue, and the sandbox's browser host running the grading
  * worker (src/grading/worker-entry.ts) for runs and grades, off the main thread.
  */
-import { listExercises } from '../grading/index.ts';
+import { listExercises } from '../grading/exercise-info.ts';
 import { exerciseTexts, type ExerciseTexts } from '../../exercises/assets.ts';
 import type { Engine } from './engine.ts';
 import type { ExerciseInfo } from './types.ts';

@@ -1,22 +1,31 @@
 /**
- * Instructor CLI: grades a learner file in the sandbox (Node worker host).
+ * Instructor CLI: grades a learner file. The code runs in a fresh sandbox
+ * worker (Node worker host) that only executes; the judge — checks, scores,
+ * report — runs here, on the main thread, outside the learner's realm.
  *
- *   npm run grade -- <file.ts> --exercise <id> [--seeds N] [--seed-base S] [--json] [--lang en|ru]
+ *   npm run grade -- <file.ts> --exercise <id> [--seeds N] [--seed-base S] [--time-budget SEC] [--json] [--lang en|ru] [--trace]
  *   npm run grade -- --exercise <id> --solution [--json]
  *   npm run grade -- --list
  *
- * Exit codes: 0 graded (any score), 2 bad input (unknown exercise, missing file,
- * compile error, bad option), 1 internal failure.
+ * Exit codes: 0 graded (any score, also when the sandbox had to stop the code:
+ * timeouts, memory, the time budget), 2 bad input (unknown exercise, missing
+ * file, compile error, bad option), 1 internal failure.
+ *
+ * Human output shows learner-derived text clipped and with control characters
+ * escaped (the judge already made the report so); for a failing seed it prints
+ * a command that replays the grade up to that seed, reproducing the failure.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { describeFault } from '../sim/nemesis.ts';
+import { compileSubmission } from '../grading/compile-submission.ts';
 import { createNodeHost } from '../sandbox/host-node.ts';
 import { EXERCISES, findExercise } from '../../exercises/index.ts';
-import { DEFAULT_SEEDS, DEFAULT_SEED_BASE } from '../grading/grade.ts';
+import { DEFAULT_SEEDS, DEFAULT_SEED_BASE } from '../grading/plan.ts';
 import { solutionPath } from '../grading/files.node.ts';
+import { DEFAULT_TOTAL_MS, gradeInSandbox } from '../grading/sandboxed.ts';
+import { escapeControls } from '../grading/safe-text.ts';
 import type { GradeReport, Lang } from '../grading/types.ts';
-import type { WorkerJob, WorkerResult } from '../grading/worker-types.ts';
 
 class UsageError extends Error {}
 
@@ -31,14 +40,16 @@ interface Args {
   lang: Lang;
   help: boolean;
   trace: boolean;
+  /** Real-time budget of the whole grade, ms. */
+  totalMs: number;
 }
 
-const USAGE = `usage: npm run grade -- <file.ts> --exercise <id> [--seeds N] [--seed-base S] [--json] [--lang en|ru] [--trace]
+const USAGE = `usage: npm run grade -- <file.ts> --exercise <id> [--seeds N] [--seed-base S] [--time-budget SEC] [--json] [--lang en|ru] [--trace]
        npm run grade -- --exercise <id> --solution [--json]
        npm run grade -- --list`;
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { seeds: DEFAULT_SEEDS, seedBase: DEFAULT_SEED_BASE, json: false, list: false, solution: false, lang: 'en', help: false, trace: false };
+  const a: Args = { seeds: DEFAULT_SEEDS, seedBase: DEFAULT_SEED_BASE, json: false, list: false, solution: false, lang: 'en', help: false, trace: false, totalMs: DEFAULT_TOTAL_MS };
   const int = (flag: string, v: string | undefined, min: number) => {
     if (v === undefined || !/^-?\d+$/.test(v) || Number(v) < min) throw new UsageError(`${flag} needs an integer ≥ ${min}, got ${v ?? 'nothing'}`);
     return Number(v);
@@ -56,6 +67,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--seed-base':
         a.seedBase = int('--seed-base', argv[++i], 0);
+        break;
+      case '--time-budget':
+        a.totalMs = int('--time-budget', argv[++i], 1) * 1000;
         break;
       case '--json':
         a.json = true;
@@ -128,12 +142,26 @@ function describeEvent(e: GradeReport['checks'][number]['traceSlice'][number]): 
   else if (d.message) what = d.message;
   else if (d.error?.message) what = d.error.message;
   else if (e.data !== undefined) what = JSON.stringify(e.data).slice(0, 100);
-  return `t=${e.t.toFixed(3).padStart(9)} ${e.kind.padEnd(12)} ${who.padEnd(26)} ${what}`;
+  return escapeControls(`t=${e.t.toFixed(3).padStart(9)} ${e.kind.padEnd(12)} ${who.padEnd(26)} ${what}`);
 }
 
-function printHuman(r: GradeReport, file: string, lang: Lang, trace = false): void {
+/** A word for a POSIX shell: as is when plain, else single-quoted. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command that reproduces a failing seed: the same grade up to that seed
+ * (same scenarios, seeds seedBase..failingSeed), so the runs before it — and
+ * anything they left behind — are the same as in the full grade.
+ */
+export function replayCommand(r: GradeReport, target: string, failingSeed: number): string {
+  return `npm run grade -- ${target} --exercise ${r.exercise} --seed-base ${r.seedBase} --seeds ${failingSeed - r.seedBase + 1}`;
+}
+
+function printHuman(r: GradeReport, file: string, target: string, lang: Lang, trace = false): void {
   const out: string[] = [];
-  out.push(`${r.exercise} v${r.exerciseVersion} — ${file}`);
+  out.push(`${r.exercise} v${r.exerciseVersion} — ${escapeControls(file)}`);
   out.push('');
   const w = Math.max(...r.checks.map((c) => c.id.length));
   for (const c of r.checks) {
@@ -142,12 +170,15 @@ function printHuman(r: GradeReport, file: string, lang: Lang, trace = false): vo
     const seeds = c.seedsRun > 0 ? ` seeds ${c.seedsRun}` : '';
     out.push(`${mark} ${c.id.padEnd(w)}  ${pts} ${c.level.padEnd(8)} ${c.title[lang]}${seeds}`);
     if (!c.passed) {
-      if (c.failingSeed !== null) out.push(`    failing seed: ${c.failingSeed}  (replay: --seed-base ${c.failingSeed} --seeds 1)`);
-      if (c.faults) out.push(`    faults: ${describeFaults(c.faults)}`);
-      if (c.message) out.push(`    ${c.message[lang]}`);
+      if (c.failingSeed !== null) {
+        out.push(`    failing seed: ${c.failingSeed}`);
+        out.push(`    replay: ${escapeControls(replayCommand(r, target, c.failingSeed))}`);
+      }
+      if (c.faults) out.push(`    faults: ${escapeControls(describeFaults(c.faults))}`);
+      if (c.message) out.push(`    ${escapeControls(c.message[lang])}`);
       if (trace) for (const e of c.traceSlice.slice(-20)) out.push(`      ${describeEvent(e)}`);
     }
-    if (c.observation) for (const line of c.observation[lang].split('\n')) out.push(`    · ${line}`);
+    if (c.observation) for (const line of c.observation[lang].split('\n')) out.push(`    · ${escapeControls(line)}`);
   }
   out.push('');
   out.push(`score ${r.score}/${r.maxScore}   level ${r.level ?? 'none'}   ${r.runs} runs in ${r.durationMs} ms   digest ${r.traceDigest.slice(0, 16)}`);
@@ -198,64 +229,21 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const host = createNodeHost({ workerEntry: new URL('../grading/worker-entry.ts', import.meta.url), wallClockMs: 30_000, memoryMb: 512 });
+  const host = createNodeHost({ workerEntry: new URL('../grading/worker-entry.ts', import.meta.url), wallClockMs: 10_000, memoryMb: 512, spare: false });
   try {
-    const job: WorkerJob = { kind: 'grade', exerciseId: ex.id, source, fileName: basename(file), seeds: args.seeds, seedBase: args.seedBase };
-    const outcome = await host.run<WorkerJob, WorkerResult>(job);
-    if (!outcome.ok) {
-      // The worker was stopped (endless synchronous loop, memory bomb, crash): the code is graded 0.
-      const report = failedReport(ex.id, ex.version, outcome.message, args);
-      if (args.json) process.stdout.write(JSON.stringify(toJson(report, args.lang)) + '\n');
-      else printHuman(report, file, args.lang);
-      return 0;
+    void host.warmUp(); // the worker boots while the source compiles
+    const out = await gradeInSandbox({ host, compile: compileSubmission }, ex.id, source, { fileName: basename(file), seeds: args.seeds, seedBase: args.seedBase, totalMs: args.totalMs });
+    if (!out.ok) {
+      process.stderr.write(`error: ${out.message}\n`);
+      return out.error === 'compile' || out.error === 'unknown-exercise' ? 2 : 1;
     }
-    const res = outcome.result;
-    if (!res.ok) {
-      process.stderr.write(`error: ${res.message}\n`);
-      return 2;
-    }
-    const report = res.report as GradeReport;
-    if (args.json) process.stdout.write(JSON.stringify(toJson(report, args.lang)) + '\n');
-    else printHuman(report, file, args.lang, args.trace);
+    const target = args.solution ? '--solution' : shellWord(args.file!);
+    if (args.json) process.stdout.write(JSON.stringify(toJson(out.report, args.lang)) + '\n');
+    else printHuman(out.report, file, target, args.lang, args.trace);
     return 0;
   } finally {
     await host.close();
   }
-}
-
-/** A report for code whose worker had to be stopped: every check failed with the reason. */
-function failedReport(exerciseId: string, version: number, message: string, args: Args): GradeReport {
-  const ex = findExercise(exerciseId)!;
-  const text = { en: message.split(' / ')[0] ?? message, ru: message.split(' / ')[1] ?? message };
-  return {
-    exercise: exerciseId,
-    exerciseVersion: version,
-    score: 0,
-    maxScore: ex.checks.reduce((s, c) => s + c.points, 0),
-    level: null,
-    levelPoints: 0,
-    durationMs: 0,
-    traceDigest: '',
-    seeds: args.seeds,
-    seedBase: args.seedBase,
-    runs: 0,
-    checks: ex.checks.map((c) => ({
-      id: c.id,
-      title: c.title,
-      level: c.level,
-      criterion: c.criterion,
-      points: c.points,
-      earned: 0,
-      passed: false,
-      seedsRun: 0,
-      failingSeed: null,
-      failingScenario: null,
-      faults: null,
-      message: text,
-      traceSlice: [],
-    })),
-    problems: [],
-  };
 }
 
 main().then(

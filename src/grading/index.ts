@@ -9,11 +9,12 @@
  * ready-made `factory` may be passed instead.
  */
 import { EXERCISES, findExercise } from '../../exercises/index.ts';
-import { exerciseInfo, gradeWithFactory, runScenarioWithFactory } from './grade.ts';
-import type { ExerciseInfo, GradeOptions, GradeReport, LearnerRuntime, ModuleFactory, RunOptions, RunReport } from './types.ts';
+import { gradeWithFactory, runScenarioWithFactory } from './grade.ts';
+import type { GradeOptions, GradeReport, LearnerRuntime, ModuleFactory, RunOptions, RunReport } from './types.ts';
 
 export * from './types.ts';
-export { gradeWithFactory, runScenarioWithFactory, exerciseInfo, evaluate, DEFAULT_SEEDS, DEFAULT_SEED_BASE } from './grade.ts';
+export { gradeWithFactory, runScenarioWithFactory, evaluate, DEFAULT_SEEDS, DEFAULT_SEED_BASE } from './grade.ts';
+export { exerciseInfo, listExercises } from './exercise-info.ts';
 export { parseMutantHeader } from './mutants.ts';
 export { buildApiDts, moduleName } from './api-dts.ts';
 export { EXERCISES, findExercise, exerciseIds } from '../../exercises/index.ts';
@@ -42,9 +43,6 @@ export type SubmissionError =
 export type GradeOutcome = { ok: true; report: GradeReport } | SubmissionError;
 export type RunOutcomeResult = { ok: true; report: RunReport } | SubmissionError;
 
-export function listExercises(): ExerciseInfo[] {
-  return EXERCISES.map(exerciseInfo);
-}
 
 function prepare(exerciseId: string, source: string, opts: SubmissionOptions) {
   const ex = findExercise(exerciseId);

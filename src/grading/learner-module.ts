@@ -18,3 +18,8 @@ export function learnerModules(): Record<string, Readonly<Record<string, unknown
   const mod = learnerModule();
   return Object.fromEntries(exerciseIds().map((id) => [moduleName(id), mod]));
 }
+
+/** The specifiers alone (what the compiler allows), without building the module. */
+export function learnerModuleNames(): string[] {
+  return exerciseIds().map(moduleName);
+}

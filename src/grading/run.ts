@@ -1,20 +1,19 @@
 /**
- * One simulation run of an exercise: exercise-provided services + the learner's
- * services (fresh module instance per incarnation), a fault schedule, optional
- * driver, then run to quiescence. Realm-agnostic: learner code comes in through
- * a ModuleFactory.
+ * One simulation run of an exercise — the *execute* half of grading: exercise-
+ * provided services + the learner's services (fresh module instance per
+ * incarnation), a fault schedule, optional driver, then run to quiescence.
+ * Realm-agnostic: learner code comes in through a ModuleFactory. It runs in the
+ * learner's realm (the sandbox worker); record.ts copies the result out as
+ * plain data and the judge (judge.ts, outcome.ts) evaluates it elsewhere.
  */
-import { Simulation, type SimulationOptions } from '../sim/index.ts';
-import { quietTime } from '../sim/nemesis.ts';
+import { Simulation, type SimulationOptions, type RunResult } from '../sim/simulation.ts';
 import { DEFAULT_CALL_TIMEOUT_MS, type Row, type ServiceContext, type ServiceDefinition } from '../sim/types.ts';
-import type { TraceEvent } from '../sim/trace.ts';
 import type {
-  BrokerState,
   ExerciseDefinition,
+  Fault,
   FaultSchedule,
   LearnerProblem,
   LearnerRuntime,
-  RunOutcome,
   ScenarioHarness,
   ScenarioSetup,
 } from './types.ts';
@@ -32,12 +31,17 @@ export interface RunInput {
   faults: FaultSchedule;
 }
 
-export interface RunHandle extends RunOutcome {
-  /** sha256 of the run's trace (the kernel's digest). */
-  digest(): string;
-  /** Fast 64-bit fingerprint of the run's trace (`Trace.fingerprint()`), for the grade's digest. */
-  fingerprint(): string;
+/** A finished simulation and what the run itself noted about it; record.ts turns it into plain data. */
+export interface FinishedRun {
+  input: RunInput;
   sim: Simulation;
+  result: RunResult;
+  /** Fatal learner-code problems (module load, missing export, event budget). */
+  problems: LearnerProblem[];
+  /** Faults a scenario driver injected while the run went on (in order). */
+  injected: Fault[];
+  /** Crash points that fired: [index in `[...input.faults, ...injected]`, virtual time]. */
+  fired: Array<[number, number]>;
 }
 
 function describeError(e: unknown): string {
@@ -84,13 +88,6 @@ export function learnerService(service: string, exportName: string, runtime: Lea
   };
 }
 
-/** "Name: message", without doubling a name the message already starts with. */
-function errorText(err: { name?: string; message?: string }): string {
-  const name = err.name ?? 'Error';
-  const message = err.message ?? '';
-  return message.startsWith(`${name}:`) ? message : `${name}: ${message}`;
-}
-
 function safeJson(v: unknown): string {
   try {
     return JSON.stringify(v) ?? String(v);
@@ -126,34 +123,8 @@ function simOptions(input: RunInput): SimulationOptions {
   };
 }
 
-/** Final-state readers of a run, for checks (the rows, tables, broker and change log as the run left them). */
-function finalState(sim: Simulation): Pick<RunOutcome, 'rows' | 'tables' | 'brokerBacklog' | 'broker' | 'changes'> {
-  const known = (service: string) => sim.services.includes(service);
-  return {
-    rows: (service, table) => safeRows(sim, service, table),
-    tables: (service) => (known(service) ? sim.tables(service) : []),
-    brokerBacklog: (topic, group) => sim.unacked(topic, group),
-    broker: () => {
-      const out: BrokerState = {};
-      for (const topic of sim.topics()) {
-        const groups: BrokerState[string]['groups'] = {};
-        for (const g of sim.groups(topic)) groups[g] = sim.groupStats(topic, g)!;
-        out[topic] = { published: sim.published(topic), groups };
-      }
-      return out;
-    },
-    changes: (service) => (known(service) ? sim.changes(service) : []),
-  };
-}
-
-/** Reported faults: crash points carry the time they fired. */
-function realized(sim: Simulation, faults: FaultSchedule): FaultSchedule {
-  const fired = new Map(sim.crashPoints().filter((p) => p.firedAt >= 0).map((p) => [p.fault, p.firedAt]));
-  if (fired.size === 0) return faults;
-  return faults.map((f) => (f.kind === 'crash-after' && fired.has(f) ? { ...f, firedAt: fired.get(f)! } : f));
-}
-
-export async function runOnce(input: RunInput): Promise<RunHandle> {
+/** Executes one run to quiescence (or a limit). Execution only: nothing here judges. */
+export async function runOnce(input: RunInput): Promise<FinishedRun> {
   const { exercise, setup } = input;
   const problems: LearnerProblem[] = [];
   const sim = new Simulation(simOptions(input));
@@ -162,8 +133,9 @@ export async function runOnce(input: RunInput): Promise<RunHandle> {
   for (const [service, tables] of Object.entries(setup.initialRows ?? {})) {
     for (const [table, t] of Object.entries(tables)) sim.preload(service, table, t.rows, t.spec);
   }
-  const faults: FaultSchedule = [...input.faults];
-  if (faults.length > 0) sim.applySchedule(faults);
+  const planned: FaultSchedule = [...input.faults];
+  if (planned.length > 0) sim.applySchedule(planned);
+  const faults: Fault[] = []; // injected by the driver
 
   if (setup.drive) {
     let driverCtx: ServiceContext | null = null;
@@ -239,64 +211,15 @@ export async function runOnce(input: RunInput): Promise<RunHandle> {
     await setup.drive(harness);
   }
   const r = await sim.runUntilQuiescent();
-
-  const trace = sim.trace;
-  const learnerNames = new Set(exercise.learnerServices.map((s) => s.service));
-  const traceOf = (...kinds: string[]): TraceEvent[] => {
-    const want = new Set(kinds);
-    const out: TraceEvent[] = [];
-    for (let i = 0; i < trace.length; i++) if (want.has(trace.kindOf(i))) out.push(trace.get(i));
-    return out;
-  };
-  let errors: LearnerProblem[] | undefined;
-  /** Errors thrown by learner code (handlers, start, replies that carried an exception): computed on demand. */
-  const learnerErrors = (): LearnerProblem[] => {
-    if (errors) return errors;
-    errors = [];
-    for (let i = 0; i < trace.length && errors.length < 20; i++) {
-      const kind = trace.kindOf(i);
-      if (kind !== 'handler-error' && kind !== 'start-error' && kind !== 'send') continue;
-      const e = trace.get(i);
-      if (!e.service || !learnerNames.has(e.service)) continue;
-      if (kind === 'send') {
-        const d = e.data as { kind?: string; type?: string; payload?: { ok?: boolean; error?: { name?: string; message?: string } } } | undefined;
-        if (d?.kind !== 'response' || d.payload?.ok !== false || !d.payload.error) continue;
-        errors.push({ kind: 'handler-error', service: e.service, message: `request "${d.type}": ${errorText(d.payload.error)}`, at: e.t });
-        continue;
-      }
-      const d = e.data as { where?: string; error?: { name?: string; message?: string } } | undefined;
-      const already = problems.some((p) => p.service === e.service && p.at === e.t && (p.kind === 'module-load' || p.kind === 'missing-export'));
-      if (already) continue;
-      errors.push({
-        kind: kind === 'start-error' ? 'start-error' : 'handler-error',
-        service: e.service,
-        message: d?.error ? `${d.where ? d.where + ': ' : ''}${errorText(d.error)}` : 'error',
-        at: e.t,
-      });
-    }
-    return errors;
-  };
   if (r.reason === 'event-budget') {
     problems.push({ kind: 'event-budget', message: `the run exceeded the event budget (${r.events} events)`, at: r.now });
   }
-  const allFaults = realized(sim, faults).slice().sort((a, b) => a.at - b.at);
-  return {
-    scenario: input.scenario,
-    seed: input.seed,
-    random: input.random,
-    faults: allFaults,
-    quietAt: quietTime(allFaults),
-    reason: r.reason,
-    now: r.now,
-    events: r.events,
-    data: setup.data,
-    ...finalState(sim),
-    trace: () => trace.events(),
-    traceOf,
-    problems,
-    learnerErrors,
-    digest: () => trace.digest(),
-    fingerprint: () => trace.fingerprint(),
-    sim,
-  };
+  // Crash points carry the time they fired: the judge adds it to the faults it reports.
+  const all = [...planned, ...faults];
+  const fired: Array<[number, number]> = [];
+  for (const p of sim.crashPoints()) {
+    const i = all.indexOf(p.fault);
+    if (p.firedAt >= 0 && i >= 0) fired.push([i, p.firedAt]);
+  }
+  return { input, sim, result: r, problems, injected: faults, fired };
 }

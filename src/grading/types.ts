@@ -149,7 +149,7 @@ export interface RandomRunSpec {
 
 /** A learner-code problem seen during a run (never a grader crash). */
 export interface LearnerProblem {
-  kind: 'module-load' | 'missing-export' | 'start-error' | 'handler-error' | 'event-budget' | 'time-limit';
+  kind: 'module-load' | 'missing-export' | 'start-error' | 'handler-error' | 'event-budget' | 'time-limit' | 'unhandled-rejection';
   service?: string;
   message: string;
   at?: number;
@@ -243,6 +243,13 @@ export interface ExerciseDefinition {
   hints: Localized[];
   /** Defaults for every run of this exercise (a scenario's `sim` overrides them). */
   sim: Required<Pick<ScenarioSimOptions, 'maxEvents' | 'maxTime'>> & Omit<ScenarioSimOptions, 'maxEvents' | 'maxTime'>;
+  /**
+   * What each run's record carries beyond rows, the trace and the broker's
+   * counters (src/grading/record.ts). `changes: true` adds every database's
+   * change log, which checks read with `RunOutcome.changes(service)`; off by
+   * default because it is often the largest part of a record.
+   */
+  record?: { changes?: boolean };
 }
 
 /** Serializable summary of an exercise (for lists and the app). */

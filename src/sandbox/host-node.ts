@@ -1,7 +1,10 @@
 /**
- * Node host: runs jobs in a worker_threads Worker (SES lockdown inside), one
- * job at a time, with a hard wall-clock budget and a V8 heap cap. A worker that
- * times out, runs out of memory or crashes is terminated and replaced.
+ * Node host: runs each job in a fresh worker_threads Worker (SES lockdown
+ * inside), one job at a time, with the job discipline of job-host.ts (fresh
+ * worker per job, warm spare, per-segment and total wall clocks), a V8 heap
+ * cap (resourceLimits) and a memory watchdog on the process's RSS: memory
+ * outside the V8 heap (ArrayBuffers) is invisible to resourceLimits and to the
+ * main thread's `process.memoryUsage().arrayBuffers`, but not to the RSS.
  *
  * TypeScript worker entries (`.ts`) are started through node-worker-boot.mjs,
  * which registers tsx's ESM loader inside the worker (Node 20 ignores `--import`
@@ -9,26 +12,26 @@
  * and from plain node.
  */
 import { Worker } from 'node:worker_threads';
-import {
-  ABORTED_MESSAGE,
-  crashedMessage,
-  memoryMessage,
-  timeoutMessage,
-  type JobOutcome,
-  type RunOptions,
-  type SandboxHost,
-  type WorkerToHost,
-} from './protocol.ts';
+import { createJobHost, readyLatch, type WorkerHandle } from './job-host.ts';
+import { crashedText, memoryText, type SandboxHost, type WorkerToHost } from './protocol.ts';
 
 export type { JobOutcome, RunOptions, SandboxHost } from './protocol.ts';
 
 export interface NodeHostOptions {
   /** Worker entry module (.ts via tsx, or .js/.mjs). */
   workerEntry: URL;
-  /** Hard real-time budget per job (restarted by messages posted with `restartClock`). */
+  /** Hard real-time budget of one job segment (restarted by messages posted with `restartClock`). */
   wallClockMs: number;
   /** V8 old-generation heap cap of the worker (resourceLimits.maxOldGenerationSizeMb). */
   memoryMb: number;
+  /**
+   * The job is stopped when the process's RSS grows more than this over its
+   * value when the job started (default 2 × memoryMb + 256): catches memory the
+   * heap cap does not see (ArrayBuffers, a flood of messages).
+   */
+  rssLimitMb?: number;
+  /** Keep a started worker ready for the next job (default true; a one-job CLI turns it off). */
+  spare?: boolean;
   /** Passed to the worker as workerData. */
   workerData?: unknown;
   /** Extra execArgv for the worker (tsx is added automatically for .ts entries). */
@@ -111,31 +114,7 @@ export function prepareWorkerEntry(entry: URL): Promise<URL> {
 const BOOT_URL = new URL('./node-worker-boot.mjs', import.meta.url);
 const MEMORY_POLL_MS = 25;
 
-interface Active {
-  id: number;
-  resolve: (o: JobOutcome<unknown>) => void;
-  options: RunOptions;
-  timer?: ReturnType<typeof setTimeout>;
-  memoryPoll?: ReturnType<typeof setInterval>;
-  wallClockMs: number;
-  lastMessage?: unknown;
-  onAbort?: () => void;
-}
-
-interface Slot {
-  worker: Worker;
-  ready: Promise<void>;
-  dead: boolean;
-}
-
 export function createNodeHost(options: NodeHostOptions): SandboxHost {
-  const stats = { workersStarted: 0, lastStartupMs: 0, jobs: 0 };
-  let slot: Slot | undefined;
-  let active: Active | undefined;
-  let nextId = 1;
-  let closed = false;
-  let queue: Promise<unknown> = Promise.resolve();
-
   const isTs = /\.(c|m)?ts$/.test(options.workerEntry.pathname);
   const execArgv = [...(options.execArgv ?? [])];
   // Resolved once: where the worker actually starts from.
@@ -154,187 +133,68 @@ export function createNodeHost(options: NodeHostOptions): SandboxHost {
     startUrl = BOOT_URL;
     startArgv = [options.workerEntry.href];
   };
-  let startReady: Promise<void> | undefined;
+  const rssLimit = (options.rssLimitMb ?? options.memoryMb * 2 + 256) * 1024 * 1024;
 
-  function finish(outcome: JobOutcome<unknown>): void {
-    const a = active;
-    if (!a) return;
-    active = undefined;
-    if (a.timer) clearTimeout(a.timer);
-    if (a.memoryPoll) clearInterval(a.memoryPoll);
-    if (a.onAbort) a.options.signal?.removeEventListener('abort', a.onAbort);
-    a.resolve(outcome);
-  }
-
-  function kill(s: Slot): void {
-    if (s.dead) return;
-    s.dead = true;
-    if (slot === s) slot = undefined;
-    void s.worker.terminate().catch(() => {});
-  }
-
-  function spawn(): Slot {
-    const t0 = performance.now();
-    const worker = new Worker(startUrl!, {
-      execArgv,
-      argv: startArgv,
-      workerData: options.workerData,
-      resourceLimits: {
-        maxOldGenerationSizeMb: options.memoryMb,
-        maxYoungGenerationSizeMb: Math.max(8, Math.min(64, Math.floor(options.memoryMb / 8))),
-        ...(options.stackSizeMb ? { stackSizeMb: options.stackSizeMb } : {}),
-      },
-      stdout: false,
-      stderr: false,
-    });
-    worker.unref();
-    stats.workersStarted++;
-    let readyResolve!: () => void;
-    let readyReject!: (e: Error) => void;
-    const s: Slot = { worker, dead: false, ready: new Promise<void>((res, rej) => { readyResolve = res; readyReject = rej; }) };
-    s.ready.catch(() => {});
-
-    worker.on('message', (msg: WorkerToHost) => {
-      if (!msg || typeof msg !== 'object') return;
-      if (msg.type === 'sandbox:ready') {
-        stats.lastStartupMs = performance.now() - t0;
-        readyResolve();
-        return;
-      }
-      const a = active;
-      if (!a || a.id !== msg.id) return;
-      if (msg.type === 'sandbox:message') {
-        a.lastMessage = msg.data;
-        if (msg.restartClock) armTimer(a);
-        try {
-          a.options.onMessage?.(msg.data);
-        } catch {
-          /* a listener's bug must not break the host */
+  return createJobHost({
+    wallClockMs: options.wallClockMs,
+    spare: options.spare ?? true,
+    prepare: resolveStart,
+    spawn(events): WorkerHandle {
+      const t0 = performance.now();
+      const worker = new Worker(startUrl!, {
+        execArgv,
+        argv: startArgv,
+        workerData: options.workerData,
+        resourceLimits: {
+          maxOldGenerationSizeMb: options.memoryMb,
+          maxYoungGenerationSizeMb: Math.max(8, Math.min(64, Math.floor(options.memoryMb / 8))),
+          ...(options.stackSizeMb ? { stackSizeMb: options.stackSizeMb } : {}),
+        },
+        stdout: false,
+        stderr: false,
+      });
+      worker.unref();
+      let dead = false;
+      const { promise: ready, resolve: readyResolve, reject: readyReject } = readyLatch();
+      worker.on('message', (msg: WorkerToHost) => {
+        if (!msg || typeof msg !== 'object') return;
+        if (msg.type === 'sandbox:ready') {
+          events.started(performance.now() - t0);
+          readyResolve();
+          return;
         }
-      } else if (msg.type === 'sandbox:result') {
-        finish({ ok: true, result: msg.result });
-      } else if (msg.type === 'sandbox:failure') {
-        finish({ ok: false, kind: 'crashed', message: crashedMessage(msg.message), lastMessage: a.lastMessage });
-      }
-    });
-    worker.on('error', (err: Error & { code?: string }) => {
-      const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      readyReject(err);
-      const a = active;
-      kill(s);
-      if (a) {
-        finish(oom
-          ? { ok: false, kind: 'memory', message: memoryMessage(options.memoryMb), lastMessage: a.lastMessage }
-          : { ok: false, kind: 'crashed', message: crashedMessage(`${err.name}: ${err.message}`), lastMessage: a.lastMessage });
-      }
-    });
-    worker.on('exit', (code) => {
-      readyReject(new Error(`worker exited with code ${code}`));
-      const wasDead = s.dead;
-      s.dead = true;
-      if (slot === s) slot = undefined;
-      if (!wasDead && active) {
-        finish({ ok: false, kind: 'crashed', message: crashedMessage(`exit code ${code}`), lastMessage: active.lastMessage });
-      }
-    });
-    return s;
-  }
-
-  function current(): Slot {
-    if (!slot || slot.dead) slot = spawn();
-    return slot;
-  }
-
-  async function currentReady(): Promise<Slot> {
-    startReady ??= resolveStart();
-    await startReady;
-    return current();
-  }
-
-  function armTimer(a: Active): void {
-    if (a.timer) clearTimeout(a.timer);
-    a.timer = setTimeout(() => {
-      if (active !== a) return;
-      const s = slot;
-      finish({ ok: false, kind: 'timeout', message: timeoutMessage(a.wallClockMs), lastMessage: a.lastMessage });
-      if (s) kill(s);
-      if (!closed) slot = spawn(); // warm replacement for the next job
-    }, a.wallClockMs);
-  }
-
-  async function runOne<J, R>(job: J, runOptions: RunOptions): Promise<JobOutcome<R>> {
-    if (closed) return { ok: false, kind: 'aborted', message: ABORTED_MESSAGE };
-    if (runOptions.signal?.aborted) return { ok: false, kind: 'aborted', message: ABORTED_MESSAGE };
-    stats.jobs++;
-    let s = await currentReady();
-    try {
-      await s.ready;
-    } catch {
-      // The worker died while starting: one retry with a fresh worker.
-      s = current();
-      try {
-        await s.ready;
-      } catch (err) {
-        return { ok: false, kind: 'crashed', message: crashedMessage(`worker failed to start: ${(err as Error).message}`) };
-      }
-    }
-    return new Promise<JobOutcome<R>>((resolve) => {
-      const a: Active = {
-        id: nextId++,
-        resolve: resolve as (o: JobOutcome<unknown>) => void,
-        options: runOptions,
-        wallClockMs: runOptions.wallClockMs ?? options.wallClockMs,
+        events.message(msg);
+      });
+      worker.on('error', (err: Error & { code?: string }) => {
+        readyReject(err);
+        if (dead) return;
+        dead = true;
+        events.failed(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crashed', err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? memoryText(options.memoryMb) : crashedText(`${err.name}: ${err.message}`));
+      });
+      worker.on('exit', (code) => {
+        readyReject(new Error(`worker exited with code ${code}`));
+        if (dead) return;
+        dead = true;
+        events.failed('crashed', crashedText(`exit code ${code}`));
+      });
+      return {
+        ready,
+        post: (m) => worker.postMessage(m),
+        kill() {
+          if (dead) return;
+          dead = true;
+          void worker.terminate().catch(() => {});
+        },
       };
-      active = a;
-      if (runOptions.signal) {
-        a.onAbort = () => {
-          if (active !== a) return;
-          finish({ ok: false, kind: 'aborted', message: ABORTED_MESSAGE, lastMessage: a.lastMessage });
-          kill(s);
-        };
-        runOptions.signal.addEventListener('abort', a.onAbort, { once: true });
-      }
-      armTimer(a);
-      // ArrayBuffer memory is outside the V8 heap (resourceLimits do not see it):
-      // watch the process's arrayBuffers while the job runs.
-      const baseline = process.memoryUsage().arrayBuffers;
-      const cap = options.memoryMb * 1024 * 1024;
-      a.memoryPoll = setInterval(() => {
-        if (active !== a) return;
-        if (process.memoryUsage().arrayBuffers - baseline > cap) {
-          finish({ ok: false, kind: 'memory', message: memoryMessage(options.memoryMb), lastMessage: a.lastMessage });
-          kill(s);
-          if (!closed) slot = spawn();
-        }
+    },
+    watch(stop) {
+      // The worker shares this process: its heap, ArrayBuffers and queued messages all show in the RSS.
+      const baseline = process.memoryUsage.rss();
+      const timer = setInterval(() => {
+        if (process.memoryUsage.rss() - baseline > rssLimit) stop('memory', memoryText(Math.round(rssLimit / 1048576)));
       }, MEMORY_POLL_MS);
-      a.memoryPoll.unref?.();
-      try {
-        s.worker.postMessage({ type: 'sandbox:job', id: a.id, job });
-      } catch (err) {
-        finish({ ok: false, kind: 'crashed', message: crashedMessage(`job could not be sent: ${(err as Error).message}`) });
-      }
-    });
-  }
-
-  return {
-    stats,
-    run<J, R>(job: J, runOptions: RunOptions = {}): Promise<JobOutcome<R>> {
-      const p = queue.then(() => runOne<J, R>(job, runOptions));
-      queue = p.catch(() => {});
-      return p;
+      timer.unref?.();
+      return () => clearInterval(timer);
     },
-    async warmUp(): Promise<void> {
-      await (await currentReady()).ready;
-    },
-    async close(): Promise<void> {
-      closed = true;
-      if (active) finish({ ok: false, kind: 'aborted', message: ABORTED_MESSAGE, lastMessage: active.lastMessage });
-      const s = slot;
-      slot = undefined;
-      if (s && !s.dead) {
-        s.dead = true;
-        await s.worker.terminate().catch(() => {});
-      }
-    },
-  };
+  });
 }

@@ -6,12 +6,18 @@
  * Jobs are handled one at a time, in order. The handler's return value (must be
  * structured-cloneable) becomes the host's `{ ok: true, result }`; if the handler
  * throws, the host gets `{ ok: false, kind: 'crashed' }` and the worker stays up.
+ *
+ * Unhandled promise rejections (a learner's `void work()` that rejects) never
+ * kill the worker; they go to the current job's `io.onUnhandledRejection`
+ * listener, so the job can attribute them to the run in which they happened.
  */
 import type { JobRequest, WorkerToHost } from './protocol.ts';
 
 export interface JobIO {
   /** Posts a message to the host (delivered to `run(..., { onMessage })`). */
   post(data: unknown, options?: { restartClock?: boolean }): void;
+  /** Receives the reason of every promise rejection left unhandled while this job runs. */
+  onUnhandledRejection(listener: (reason: unknown) => void): void;
 }
 
 export type JobHandler<J, R> = (job: J, io: JobIO) => R | Promise<R>;
@@ -19,6 +25,8 @@ export type JobHandler<J, R> = (job: J, io: JobIO) => R | Promise<R>;
 interface Endpoint {
   postMessage(msg: unknown): void;
   onJob(listener: (msg: unknown) => void): void;
+  /** Where unhandled rejections are reported (default: the realm's own event). */
+  onUnhandledRejection?(listener: (reason: unknown) => void): void;
 }
 
 function defaultEndpoint(): Endpoint {
@@ -27,15 +35,48 @@ function defaultEndpoint(): Endpoint {
     const wt = proc.getBuiltinModule('node:worker_threads') as { parentPort: { postMessage(m: unknown): void; on(ev: 'message', fn: (m: unknown) => void): void } | null };
     const port = wt.parentPort;
     if (!port) throw new Error('serveJobs: not running in a worker thread');
-    // A learner's floating rejected promise must not kill the worker (Node's default).
-    proc.on?.('unhandledRejection', () => {});
-    return { postMessage: (m) => port.postMessage(m), onJob: (fn) => port.on('message', fn) };
+    return {
+      postMessage: (m) => port.postMessage(m),
+      onJob: (fn) => port.on('message', fn),
+      // A listener also stops Node's default (a floating rejected promise would kill the worker).
+      onUnhandledRejection: (fn) => proc.on?.('unhandledRejection', (reason) => fn(reason)),
+    };
   }
-  const self = globalThis as unknown as { postMessage(m: unknown): void; addEventListener(t: 'message', fn: (e: { data: unknown }) => void): void };
+  const self = globalThis as unknown as {
+    postMessage(m: unknown): void;
+    addEventListener(t: 'message', fn: (e: { data: unknown; ports?: readonly MessagePort[] }) => void): void;
+  };
   if (typeof self.postMessage !== 'function') throw new Error('serveJobs: no worker endpoint');
-  (globalThis as unknown as { addEventListener(t: string, fn: (e: { preventDefault(): void }) => void): void })
-    .addEventListener('unhandledrejection', (e) => e.preventDefault());
-  return { postMessage: (m) => self.postMessage(m), onJob: (fn) => self.addEventListener('message', (e) => fn(e.data)) };
+  // The sandbox frame hands over a port to the page (host-browser.ts): once it is here, everything
+  // goes through it; before that (or without a frame), through the worker's own channel.
+  let port: MessagePort | null = null;
+  let listener: ((msg: unknown) => void) | undefined;
+  const early: unknown[] = [];
+  self.addEventListener('message', (e) => {
+    const d = e.data as { type?: string } | null;
+    if (!port && d && d.type === 'sandbox-frame:port' && e.ports?.[0]) {
+      port = e.ports[0];
+      port.onmessage = (ev) => listener?.(ev.data);
+      for (const m of early.splice(0)) port.postMessage(m);
+      return;
+    }
+    listener?.(e.data);
+  });
+  return {
+    postMessage: (m) => {
+      if (port) port.postMessage(m);
+      else if (early.length < 1000) early.push(m);
+    },
+    onJob: (fn) => {
+      listener = fn;
+    },
+    onUnhandledRejection: (fn) =>
+      (globalThis as unknown as { addEventListener(t: string, fn: (e: { preventDefault(): void; reason: unknown }) => void): void })
+        .addEventListener('unhandledrejection', (e) => {
+          e.preventDefault();
+          fn(e.reason);
+        }),
+  };
 }
 
 const started = typeof performance !== 'undefined' ? performance.now() : 0;
@@ -44,12 +85,24 @@ const started = typeof performance !== 'undefined' ? performance.now() : 0;
 export function serveJobs<J, R>(handler: JobHandler<J, R>, endpoint: Endpoint = defaultEndpoint()): void {
   const send = (m: WorkerToHost<R>) => endpoint.postMessage(m);
   let chain: Promise<void> = Promise.resolve();
+  let rejectionListener: ((reason: unknown) => void) | undefined;
+  endpoint.onUnhandledRejection?.((reason) => {
+    try {
+      rejectionListener?.(reason);
+    } catch {
+      /* a listener's bug must not kill the worker */
+    }
+  });
   endpoint.onJob((raw) => {
     const msg = raw as JobRequest<J>;
     if (!msg || msg.type !== 'sandbox:job') return;
     chain = chain.then(async () => {
+      rejectionListener = undefined;
       const io: JobIO = {
         post: (data, options) => send({ type: 'sandbox:message', id: msg.id, data, restartClock: options?.restartClock === true }),
+        onUnhandledRejection: (listener) => {
+          rejectionListener = listener;
+        },
       };
       try {
         const result = await handler(msg.job, io);

@@ -129,6 +129,11 @@ export interface Change {
 }
 
 export type Row = { [key: string]: any };
+/**
+ * Which rows a scan returns: the rows whose fields equal these values, or those the predicate
+ * accepts. (In `scan` it is `NoInfer`: the row type comes from the type argument, default
+ * `Row`, not from the filter — `scan('lines', { cartId })` returns full rows, not `{ cartId }`.)
+ */
 export type RowFilter<T> = Partial<T> | ((row: T) => boolean);
 
 /**
@@ -146,7 +151,7 @@ export type RowFilter<T> = Partial<T> | ((row: T) => boolean);
 export interface Transaction {
   get<T extends Row = Row>(table: string, key: string | number): T | undefined;
   /** Rows matching `filter`, in the order {@link Database.scan} describes (this transaction's new rows last). */
-  scan<T extends Row = Row>(table: string, filter?: RowFilter<T>): T[];
+  scan<T extends Row = Row>(table: string, filter?: RowFilter<NoInfer<T>>): T[];
   /** Inserts a new row; throws a {@link UniqueViolation} if the key or a unique constraint is taken. */
   insert(table: string, row: Row): void;
   /** Inserts or replaces the row with this primary key. */
@@ -175,7 +180,7 @@ export interface Database {
    * place; a deleted and re-inserted one moves to the end). Not sorted by key: sort
    * yourself when order matters (e.g. events by version).
    */
-  scan<T extends Row = Row>(table: string, filter?: RowFilter<T>): T[];
+  scan<T extends Row = Row>(table: string, filter?: RowFilter<NoInfer<T>>): T[];
   /**
    * Runs `fn` and commits its writes atomically, once, after `fn` returns. Rejects
    * (nothing written) if `fn` throws, or the commit fails: {@link UniqueViolation}

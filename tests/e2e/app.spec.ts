@@ -106,6 +106,21 @@ test('course map lists the chapters in order with the exercise and overall progr
   await waitForEditor(page);
 });
 
+for (const [chapter, id, title] of [
+  [1, 'db-per-service-decomposition', 'Database per Service'],
+  [2, 'cap-replicated-stock', 'CAP'],
+] as const) {
+  test(`chapter ${chapter} opens the exercise ${id}`, async ({ page }) => {
+    await page.goto('/');
+    const card = page.locator(`li.chapter[aria-labelledby="chapter-${chapter}"] [data-exercise-id="${id}"]`);
+    await expect(card).toBeVisible();
+    await card.locator('a').click();
+    await expect(page).toHaveURL(new RegExp(`#/ex/${id}$`));
+    await expect(page.locator('#exercise-title')).toContainText(title);
+    await waitForEditor(page);
+  });
+}
+
 test('wrong compensation order fails its check with a seed; the solution gets full score and persists', async ({ page }) => {
   await openExercise(page);
   await expect(page.locator('#exercise-title')).toBeVisible();

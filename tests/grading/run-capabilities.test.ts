@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gradeWithFactory, runScenarioWithFactory } from '../../src/grading/grade.ts';
-import { HARNESS_SERVICE, runOnce } from '../../src/grading/run.ts';
+import { gradeWithFactory, runRecorded as runOnce, runScenarioWithFactory } from '../../src/grading/grade.ts';
+import { HARNESS_SERVICE } from '../../src/grading/run.ts';
 import type { CheckSpec, ExerciseDefinition, RunOutcome, ScenarioHarness, ScenarioSetup } from '../../src/grading/types.ts';
 import type { CrashAfterFault, ServiceDefinition } from '../../src/sim/index.ts';
 import { factoryOf } from './helpers.ts';
@@ -108,6 +108,7 @@ const EX: ExerciseDefinition = {
   summary: text('probe'),
   criteria: [],
   rubric: false,
+  record: { changes: true },
   learnerServices: [{ service: 'projection', exportName: 'projection' }],
   scenarios: [
     { id: 'three', title: text('three orders'), seed: 1, setup: () => setup(3, { faults: [crashAfterAck] }) },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runOnce } from '../../src/grading/run.ts';
+import { runRecorded as runOnce } from '../../src/grading/grade.ts';
 import { readSolution, repoRoot } from '../../src/grading/files.node.ts';
 import { clientOutcomes, facts, outcome, show, yesVoteAt } from '../../exercises/two-phase-commit-transfer/properties.ts';
 import { readReply } from '../../exercises/two-phase-commit-transfer/services.ts';

@@ -12,6 +12,7 @@ export type Verdict =
   | 'compile-error'
   | 'error'
   | 'timeout'
+  | 'budget'
   | 'memory'
   | 'crashed'
   | 'aborted'

@@ -15,7 +15,8 @@ const originalTz = process.env.TZ;
 let host: SandboxHost;
 beforeAll(async () => {
   process.env.TZ = 'America/New_York';
-  host = createNodeHost({ workerEntry: new URL('./test-worker.ts', import.meta.url), wallClockMs: 1500, memoryMb: 96 });
+  // Generous: a heap bomb must reach the 96 MB cap before the wall clock — in a fresh (cold) worker, on a loaded machine.
+  host = createNodeHost({ workerEntry: new URL('./test-worker.ts', import.meta.url), wallClockMs: 4000, memoryMb: 96 });
   await host.warmUp();
 });
 afterAll(() => {

@@ -23,6 +23,12 @@ export interface WorkerRealmProbeJob {
   appUrl: string;
 }
 
+/** Job that writes a value on the worker realm's global (outside any compartment) and returns what was there. */
+export interface RealmStashJob {
+  kind: 'realm-stash';
+  value: unknown;
+}
+
 export interface TestJob {
   kind?: undefined;
   compiled: CompileOk;
@@ -103,8 +109,14 @@ async function probeWorkerRealm(job: WorkerRealmProbeJob): Promise<Record<string
   return facts;
 }
 
-serveJobs<TestJob | WorkerRealmProbeJob, TestResult | Record<string, string>>(async (job, io) => {
+serveJobs<TestJob | WorkerRealmProbeJob | RealmStashJob, TestResult | Record<string, string> | unknown>(async (job, io) => {
   if (job.kind === 'probe-worker-realm') return probeWorkerRealm(job);
+  if (job.kind === 'realm-stash') {
+    const g = globalThis as unknown as { __mdlStash?: unknown };
+    const before = g.__mdlStash ?? null;
+    g.__mdlStash = job.value;
+    return before;
+  }
   const factory = createModuleFactory(job.compiled, { loopLimit: 5_000_000, ...(job.runtimeModule ? { modules: { '@mdl/test': { ...learnerRuntime } } } : {}) });
   const sim = new Simulation({
     seed: job.seed,

@@ -7,13 +7,19 @@
 import { compile } from '../../../src/sandbox/compile.ts';
 import { createBrowserHost } from '../../../src/sandbox/host-browser.ts';
 import type { JobOutcome } from '../../../src/sandbox/protocol.ts';
+import { gradeInSandbox, runInSandbox, type SandboxGradeOutcome } from '../../../src/grading/sandboxed.ts';
+import { compileSubmission } from '../../../src/grading/compile-submission.ts';
+import type { GradeReport } from '../../../src/grading/types.ts';
 import { mismatch, parseExpectation, verdictOf, type VerdictInfo } from '../hostile-harness.ts';
+import { comparable, gradingProblems, parseGradingCase } from '../grading-hostile-harness.ts';
 import type { TestJob, TestResult } from '../test-worker.ts';
 import good from '../fixtures/good.ts?raw';
 import hostProbe from '../fixtures/host-probe.ts?raw';
 
 const solutions = import.meta.glob<string>('../../../solutions/*.ts', { query: '?raw', import: 'default', eager: true });
 const cases = import.meta.glob<string>('../../hostile/*.ts', { query: '?raw', import: 'default', eager: true });
+const gradingCases = import.meta.glob<string>('../../hostile/grading/*.ts', { query: '?raw', import: 'default', eager: true });
+const starters = import.meta.glob<string>('../../../exercises/*/starter.ts', { query: '?raw', import: 'default', eager: true });
 
 export interface LabCase {
   file: string;
@@ -48,8 +54,22 @@ export interface LabApi {
   runHostProbe(seed: number): Promise<{ digest: string; reply: unknown }>;
   /** Facts about the sandbox frame itself, gathered by a learner probe. */
   probe(): Promise<unknown>;
-  /** Grades a reference solution with the real grading worker (src/grading/worker-entry.ts) in a second browser host. */
-  gradeReference(exerciseId: string, seeds: number): Promise<{ outcome: JobOutcome<unknown>; ms: number; startMs: number }>;
+  /** Grades a reference solution: compiled on this page, executed by the real worker (src/grading/worker-entry.ts) in a second browser host, judged on this page. */
+  gradeReference(exerciseId: string, seeds: number): Promise<{ outcome: SandboxGradeOutcome; ms: number; startMs: number }>;
+  /** Runs the grading corpus (tests/hostile/grading) in the grading host, each case followed by the starter's grade. */
+  runGradingCorpus(): Promise<GradingLabCase[]>;
+  /** Where a grade's time goes on this page: total, compile, judging (in onMessage), records; `spare: false` starts no spare worker. */
+  profileGrade(exerciseId: string, seeds: number, reps: number, spare: boolean): Promise<Array<{ ms: number; compileMs: number; judgeMs: number; firstRecordMs: number; records: number; chars: number }>>;
+}
+
+export interface GradingLabCase {
+  file: string;
+  skipped?: string;
+  problems: string[];
+  ms: number;
+  /** The starter, graded in the same host right after, equals its grade in a fresh host. */
+  starterSame: boolean;
+  starterDiff?: string;
 }
 
 declare global {
@@ -86,6 +106,8 @@ const api: LabApi = {
   done: false,
   runCorpus,
   gradeReference,
+  runGradingCorpus,
+  profileGrade,
   cases: [],
   workerStartMs: 0,
   workersStarted: 0,
@@ -122,23 +144,93 @@ const api: LabApi = {
     return outcome?.ok ? outcome.result.reply : outcome;
   },
 };
+const gradingWorker = async () => (await import('../../../src/grading/worker-entry.ts?sandbox-worker')).default;
 let gradingHost: ReturnType<typeof createBrowserHost> | undefined;
-async function gradeReference(exerciseId: string, seeds: number): Promise<{ outcome: JobOutcome<unknown>; ms: number; startMs: number }> {
-  const source = solutions[`../../../solutions/${exerciseId}.ts`];
-  if (source === undefined) throw new Error(`no reference solution for ${exerciseId}`);
+async function grading(): Promise<{ host: ReturnType<typeof createBrowserHost>; startMs: number }> {
   let startMs = 0;
   if (!gradingHost) {
-    gradingHost = createBrowserHost({
-      workerSource: async () => (await import('../../../src/grading/worker-entry.ts?sandbox-worker')).default,
-      wallClockMs: 30_000,
-    });
+    gradingHost = createBrowserHost({ workerSource: gradingWorker, wallClockMs: 10_000 });
     const t0 = performance.now();
     await gradingHost.warmUp();
     startMs = performance.now() - t0;
   }
+  return { host: gradingHost, startMs };
+}
+
+async function gradeReference(exerciseId: string, seeds: number): Promise<{ outcome: SandboxGradeOutcome; ms: number; startMs: number }> {
+  const source = solutions[`../../../solutions/${exerciseId}.ts`];
+  if (source === undefined) throw new Error(`no reference solution for ${exerciseId}`);
+  const { host: h, startMs } = await grading();
   const t0 = performance.now();
-  const outcome = await gradingHost.run({ kind: 'grade', exerciseId, source, seeds });
+  const outcome = await gradeInSandbox({ host: h, compile: compileSubmission }, exerciseId, source, { seeds });
   return { outcome, ms: performance.now() - t0, startMs };
+}
+
+async function profileGrade(exerciseId: string, seeds: number, reps: number, spare: boolean) {
+  const source = solutions[`../../../solutions/${exerciseId}.ts`]!;
+  const h = createBrowserHost({ workerSource: gradingWorker, wallClockMs: 10_000, spare });
+  await h.warmUp();
+  const out = [];
+  for (let i = 0; i < reps; i++) {
+    await new Promise((r) => setTimeout(r, 600));
+    if (!spare) await h.warmUp();
+    let judgeMs = 0, records = 0, chars = 0, firstRecordMs = 0, compileMs = 0;
+    const t0 = performance.now();
+    const timed: typeof h = {
+      ...h,
+      stats: h.stats,
+      run: (job, options) => h.run(job, { ...options, onMessage: (d) => {
+        const t = performance.now();
+        if (records === 0) firstRecordMs = t - t0;
+        for (const j of (d as { json?: string[] }).json ?? []) {
+          records++;
+          chars += j.length;
+        }
+        options?.onMessage?.(d);
+        judgeMs += performance.now() - t;
+      } }),
+    };
+    const r = await gradeInSandbox({ host: timed, compile: (src, f) => { const c0 = performance.now(); const c = compileSubmission(src, f); compileMs = performance.now() - c0; return c; } }, exerciseId, source, { seeds });
+    if (!r.ok || r.report.score !== r.report.maxScore) throw new Error(JSON.stringify(r).slice(0, 300));
+    out.push({ ms: performance.now() - t0, compileMs, judgeMs, firstRecordMs, records, chars });
+  }
+  await h.close();
+  return out;
+}
+
+async function runGradingCorpus(): Promise<GradingLabCase[]> {
+  const { host: h } = await grading();
+  const starterOf = (id: string) => starters[`../../../exercises/${id}/starter.ts`]!;
+  const reference = new Map<string, GradeReport>();
+  const out: GradingLabCase[] = [];
+  for (const [path, source] of Object.entries(gradingCases).sort(([a], [b]) => a.localeCompare(b))) {
+    const c = parseGradingCase(path.split('/').pop()!, source);
+    if (c.browserSkip) {
+      out.push({ file: c.file, skipped: c.browserSkip, problems: [], ms: 0, starterSame: true });
+      continue;
+    }
+    if (!reference.has(c.exercise)) {
+      // The starter's grade in a host that never ran anything else.
+      const fresh = createBrowserHost({ workerSource: gradingWorker, wallClockMs: 10_000, spare: false });
+      const r = await gradeInSandbox({ host: fresh, compile: compileSubmission }, c.exercise, starterOf(c.exercise), { seeds: 3 });
+      await fresh.close();
+      if (!r.ok) throw new Error(`starter of ${c.exercise}: ${r.message}`);
+      reference.set(c.exercise, r.report);
+    }
+    const budgets = { ...(c.totalMs !== undefined ? { totalMs: c.totalMs } : {}), ...(c.runWallClockMs !== undefined ? { runWallClockMs: c.runWallClockMs } : {}) };
+    const t0 = performance.now();
+    const res = c.job === 'run'
+      ? await runInSandbox({ host: h, compile: compileSubmission }, c.exercise, source, { scenario: 'happy-path', ...budgets })
+      : await gradeInSandbox({ host: h, compile: compileSubmission }, c.exercise, source, { seeds: c.seeds, ...budgets });
+    const ms = performance.now() - t0;
+    const problems = gradingProblems(c, res);
+    const next = await gradeInSandbox({ host: h, compile: compileSubmission }, c.exercise, starterOf(c.exercise), { seeds: 3 });
+    const a = next.ok ? JSON.stringify(comparable(next.report)) : JSON.stringify(next);
+    const b = JSON.stringify(comparable(reference.get(c.exercise)!));
+    out.push({ file: c.file, problems, ms, starterSame: a === b, ...(a === b ? {} : { starterDiff: `${a.slice(0, 300)} vs ${b.slice(0, 300)}` }) });
+    say(`${problems.length ? 'FAIL' : 'ok  '} grading/${c.file} (${ms.toFixed(0)} ms) ${problems.join('; ')}`);
+  }
+  return out;
 }
 window.__sandboxLab = api;
 (window as unknown as { __sandboxLabProbeRealm: (u: string) => Promise<unknown> }).__sandboxLabProbeRealm = (appUrl) =>
