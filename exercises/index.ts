@@ -8,12 +8,13 @@
 import type { ExerciseDefinition } from '../src/grading/types.ts';
 import sagaOrchestrationHotel from './saga-orchestration-hotel/exercise.ts';
 import eventStoreConcurrency from './event-store-concurrency/exercise.ts';
+import sagaChoreographyOrder from './saga-choreography-order/exercise.ts';
 import twoPhaseCommitTransfer from './two-phase-commit-transfer/exercise.ts';
 import dbPerServiceDecomposition from './db-per-service-decomposition/exercise.ts';
 import capReplicatedStock from './cap-replicated-stock/exercise.ts';
 
 
-export const EXERCISES: readonly ExerciseDefinition[] = [sagaOrchestrationHotel, eventStoreConcurrency, twoPhaseCommitTransfer, dbPerServiceDecomposition, capReplicatedStock].sort(
+export const EXERCISES: readonly ExerciseDefinition[] = [sagaOrchestrationHotel, eventStoreConcurrency, twoPhaseCommitTransfer, dbPerServiceDecomposition, capReplicatedStock, sagaChoreographyOrder].sort(
   (a, b) => a.chapter - b.chapter || a.order - b.order,
 );
 

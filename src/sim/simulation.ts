@@ -987,15 +987,20 @@ function remoteError(what: string, e: { name: string; message: string; code?: st
   return err;
 }
 
-/** Describes anything that was thrown, including non-Errors (`throw 42`, `throw {}`), without running its getters. */
+/**
+ * Describes anything that was thrown, including non-Errors (`throw 42`, `throw {}`),
+ * without running its getters. Name and message only: a raw stack holds host
+ * frames — file paths of this checkout, and frames V8 renders differently from
+ * one execution to the next — so tracing it would make the same run trace
+ * differently on another machine or on a second grade. Learner lines come from
+ * the sandbox's own describer (`SimulationOptions.describeError`), which keeps
+ * learner frames only.
+ */
 export function describeThrown(e: unknown): ErrorInfo {
   if (isError(e)) {
     const name = errorField(e, 'name');
     const message = errorField(e, 'message');
-    const info: ErrorInfo = { name: typeof name === 'string' ? name : 'Error', message: typeof message === 'string' ? message : '' };
-    const stack = errorField(e, 'stack');
-    if (typeof stack === 'string' && stack) info.stack = stack;
-    return info;
+    return { name: typeof name === 'string' ? name : 'Error', message: typeof message === 'string' ? message : '' };
   }
   return { name: 'NonErrorThrown', message: `a non-Error value was thrown: ${showValue(e)}` };
 }
